@@ -1,0 +1,32 @@
+"""Exit codes and the exceptions that end a run with a one-line message.
+
+Only the CLI turns these into exit codes; everything else raises or returns data.
+"""
+from __future__ import annotations
+
+EXIT_PASS = 0  #: every checked derivative passes
+EXIT_FAIL = 1  #: some derivative fails or errors
+EXIT_USAGE = 2  #: the input cannot be checked (missing file, refused expression, ...)
+EXIT_INTERNAL = 3  #: a bug in gradcheck itself (reported in one line, never a traceback)
+
+
+class GradcheckError(Exception):
+    """A problem with the user's input; its message is one line meant for a person."""
+
+    exit_code = EXIT_USAGE
+
+
+class SubmissionError(GradcheckError):
+    """The submission cannot be loaded or has nothing to check."""
+
+
+class ExpressionError(SubmissionError):
+    """An ``--expr`` that cannot be parsed or is refused by the whitelist.
+
+    ``column`` is 1-based and points into ``text`` (the expression after ``NAME=``).
+    """
+
+    def __init__(self, name: str, text: str, column: int | None, reason: str):
+        self.name, self.text, self.column, self.reason = name, text, column, reason
+        where = f" (column {column})" if column is not None else ""
+        super().__init__(f"--expr {name}: {reason}{where}: {text}")
