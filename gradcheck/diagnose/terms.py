@@ -1,0 +1,137 @@
+"""Which loss term a wrong derivative gets wrong.
+
+Two independent lines of evidence:
+
+1. Data: an element of a loss derivative where only one term's reference is
+   non-zero (a sample with y = 1 has no (1−y)·log(1−z) part; a trial where every
+   y = 1 has none at all) tests that term alone. A term diverges when such an
+   element fails.
+2. Expression: an ``--expr`` is split into additive terms (constant factors such
+   as −(1/N) distributed); each user term whose values are non-zero only where
+   one loss term is active belongs to that loss term, and their sum is compared
+   with that term's own finite-difference derivative. That points at the user's
+   sub-expression that is wrong, or says that a term has no sub-expression at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..numerics.compare import DEFAULT_RTOL
+from ..problems.base import Reference
+
+
+@dataclass(frozen=True, kw_only=True)
+class TermEvidence:
+    """What the data say about one loss term of one derivative."""
+
+    term: str
+    isolated: int = 0  #: elements (over all trials) where only this term is active
+    failing: int = 0  #: of those, how many fail
+    user_text: tuple[str, ...] = ()  #: the user's sub-expressions that make up this term
+    spans: tuple[tuple[int, int], ...] = ()
+    expression_verdict: str | None = None  #: "right", "wrong" or "missing" (expression analysis)
+
+    @property
+    def verdict(self) -> str:
+        if self.expression_verdict in ("wrong", "missing") or self.failing:
+            return "wrong"
+        if self.expression_verdict == "right" or self.isolated:
+            return "right"
+        return "unknown"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialData:
+    """One trial's inputs to the term analysis."""
+
+    reference: Reference
+    failing: np.ndarray | None  #: per-element failure mask, None when not comparable
+    values: Mapping[str, Any] = field(default_factory=dict)  #: env for evaluating expression terms
+
+
+def active_terms(reference: Reference, term_ids: Sequence[str]) -> np.ndarray:
+    """Boolean (T, *shape): where each term's own derivative is non-zero."""
+    return np.stack([np.asarray(reference.terms[t]) != 0 for t in term_ids])
+
+
+def by_data(trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, TermEvidence]:
+    isolated = dict.fromkeys(term_ids, 0)
+    failing = dict.fromkeys(term_ids, 0)
+    for trial in trials:
+        if trial.failing is None:
+            continue
+        active = active_terms(trial.reference, term_ids)
+        alone = active.sum(axis=0) == 1
+        for i, t in enumerate(term_ids):
+            only = active[i] & alone
+            isolated[t] += int(only.sum())
+            failing[t] += int((only & trial.failing).sum())
+    return {t: TermEvidence(term=t, isolated=isolated[t], failing=failing[t]) for t in term_ids}
+
+
+def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Map the user's additive terms to loss terms and check each group; {} when not possible.
+
+    Returns, per loss term, {"verdict": "right"|"wrong"|"missing", "texts": [...], "spans": [...]}.
+    """
+    user_terms = expression.terms
+    values: list[list[np.ndarray]] = []  # [trial][user term]
+    try:
+        for trial in trials:
+            shape = trial.reference.value.shape
+            row = []
+            for term in user_terms:
+                v = np.asarray(expression.evaluate_term(term, trial.values), dtype=np.float64)
+                row.append(np.broadcast_to(v, shape) if v.size in (1, int(np.prod(shape))) and _fits(v, shape) else None)
+            if any(v is None for v in row):
+                return {}
+            values.append(row)
+    except Exception:  # a term that cannot be evaluated on its own: no expression-level evidence
+        return {}
+
+    # Which loss term does each user term belong to? Look where it is non-zero.
+    owner: list[str | None] = []
+    for j in range(len(user_terms)):
+        seen: set[str] = set()
+        for trial, row in zip(trials, values):
+            active = active_terms(trial.reference, term_ids)
+            alone = active.sum(axis=0) == 1
+            nonzero = row[j] != 0
+            for i, t in enumerate(term_ids):
+                if np.any(nonzero & active[i] & alone):
+                    seen.add(t)
+        owner.append(seen.pop() if len(seen) == 1 else None)
+    if any(o is None for o in owner):
+        return {}  # some user term mixes loss terms (e.g. Z − Y): no clean split
+
+    out: dict[str, dict[str, Any]] = {}
+    for t in term_ids:
+        members = [j for j, o in enumerate(owner) if o == t]
+        texts = [user_terms[j].text for j in members]
+        spans = [(user_terms[j].span.start, user_terms[j].span.end) for j in members]
+        if not members:
+            out[t] = {"verdict": "missing", "texts": [], "spans": []}
+            continue
+        right = True
+        for trial, row in zip(trials, values):
+            ref = trial.reference
+            mine = sum(row[j] for j in members)
+            scale = float(np.nanmax(np.abs(ref.value), initial=0.0))
+            ok = np.isfinite(ref.terms[t])
+            tol = ref.error + DEFAULT_RTOL * scale
+            with np.errstate(invalid="ignore"):
+                if not np.all(np.abs(mine - ref.terms[t])[ok] <= tol[ok]):
+                    right = False
+                    break
+        out[t] = {"verdict": "right" if right else "wrong", "texts": texts, "spans": spans}
+    return out
+
+
+def _fits(v: np.ndarray, shape: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(v.shape, shape) == shape
+    except ValueError:
+        return False

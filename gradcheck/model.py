@@ -1,0 +1,129 @@
+"""Plain data shared by every stage: what was checked and what was found.
+
+Nothing here imports click or rich, and nothing here formats a report: renderers
+read these objects, the CLI reads ``Report.verdict`` to pick the exit code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["pass", "fail", "error"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Finding:
+    """One thing gradcheck learned about a derivative.
+
+    ``kind`` is a stable id (documented in the README); ``message`` is one
+    sentence for a person; ``evidence`` holds the numbers behind it.
+    """
+
+    kind: str
+    message: str
+    term: str | None = None  #: loss-term id the finding is about, if any
+    span: tuple[int, int] | None = None  #: [start, end) in the user's expression text
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Element:
+    """A compared element: where it is, what the reference says and what the user's code said."""
+
+    trial: str
+    index: tuple[int, ...]
+    expected: float
+    yours: float
+    abs_error: float
+    tolerance: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrialComparison:
+    """The comparison of one derivative on one trial."""
+
+    trial: str
+    status: Literal["pass", "fail", "error"]
+    expected_shape: tuple[int, ...]
+    shape: tuple[int, ...] | None = None  #: the user's result shape (None when it raised)
+    dtype: str | None = None
+    compared: int = 0  #: elements compared
+    failing: int = 0  #: elements beyond tolerance (or not finite)
+    skipped: int = 0  #: elements not compared because the loss is not finite there
+    max_abs_error: float | None = None
+    scale: float | None = None  #: largest |expected| on this trial
+    worst: tuple[Element, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DerivativeResult:
+    """Everything known about one derivative of the submission, over all trials."""
+
+    name: str  #: e.g. "dL_dZ"
+    title: str  #: e.g. "∂L/∂Z"
+    verdict: Verdict
+    message: str  #: one-line summary
+    expected_shape: str  #: e.g. "(1, N), like Z"
+    source: str | None = None  #: the user's expression text, or "module.py: dL_dZ(Y, Z, N)"
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None  #: max |yours − expected| / the derivative's scale
+    diverging_terms: tuple[str, ...] = ()
+    term_verdicts: dict[str, str] = field(default_factory=dict, compare=False)  #: term id → right/wrong/unknown
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    worst: tuple[Element, ...] = ()
+    trials: tuple[TrialComparison, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrialInfo:
+    """What one trial's data looked like, so a report can say where an element lives."""
+
+    name: str
+    description: str
+    dims: dict[str, int]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TermInfo:
+    """An additive term of the loss, with a stable id."""
+
+    id: str
+    formula: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Report:
+    """The result of one ``gradcheck check``."""
+
+    problem: str
+    problem_title: str
+    submission: str
+    seed: int
+    verdict: Verdict
+    derivatives: tuple[DerivativeResult, ...]
+    trials: tuple[TrialInfo, ...]
+    terms: tuple[TermInfo, ...]
+    not_checked: tuple[str, ...] = ()  #: derivative names the submission does not provide
+    command: str = ""  #: the command line that reproduces this report
+    output: str = ""  #: what the submission printed while being checked (truncated)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+
+def overall_verdict(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
+    """fail beats error beats pass: a wrong result is the more useful news."""
+    if "fail" in verdicts:
+        return "fail"
+    if "error" in verdicts:
+        return "error"
+    return "pass"

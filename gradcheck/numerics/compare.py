@@ -1,0 +1,172 @@
+"""Elementwise comparison of a user's derivative with the finite-difference reference.
+
+Order of questions, as pytest.approx asks them: can it be compared at all
+(raised, not numbers, shape)? are the numbers finite? which elements differ
+beyond tolerance, and by how much?
+
+Tolerance of element i: ``reference.error[i] + RTOL[dtype] · scale``, where
+``scale`` is the largest |expected| of the derivative on that trial. The first
+part is the reference's own error bound (so we never demand more than finite
+differences can deliver), the second the rounding of the user's own arithmetic
+in the dtype they returned. Relative errors are reported against the same
+scale, so near-zero entries do not blow them up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Element, Finding, TrialComparison
+from ..submission.base import Outcome
+
+# Rounding allowed in the user's result, relative to the derivative's scale, by the dtype
+# the user's code returned. float64: a relative error of 1e-6 in any element is still caught
+# with two orders of magnitude to spare.
+RTOL = {"float64": 1e-8, "float32": 1e-4, "float16": 3e-2}
+DEFAULT_RTOL = RTOL["float64"]  # ints and bools are exact; longdouble is at least float64
+WORST_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """A TrialComparison plus the per-element failure mask (None when nothing was compared)."""
+
+    result: TrialComparison
+    failing: np.ndarray | None
+
+
+def rtol_for(dtype: str | None) -> float:
+    return RTOL.get(dtype or "float64", DEFAULT_RTOL)
+
+
+def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], shape_text: str) -> str:
+    """One sentence on how a wrongly shaped result could fit."""
+    size = int(np.prod(expected))
+    if len(got) == len(expected) == 2 and got == expected[::-1]:
+        return f"expected {expected} {shape_text}, got {got}: it is transposed (add .T)"
+    if int(np.prod(got)) == size:
+        return f"expected {expected} {shape_text}, got {got}: same numbers, wrong layout (reshape to {expected})"
+    return f"expected {expected} {shape_text}, got {got}"
+
+
+def compare(
+    outcome: Outcome,
+    expected_value: np.ndarray,
+    expected_error: np.ndarray,
+    *,
+    trial: str,
+    shape_text: str,
+) -> Compared:
+    expected_shape = tuple(expected_value.shape)
+    base = dict(trial=trial, expected_shape=expected_shape, dtype=outcome.dtype)
+
+    if outcome.error is not None:
+        err = outcome.error
+        if err.kind == "shape":
+            finding = Finding(
+                kind="shape",
+                message=err.message,
+                span=err.span,
+                evidence={"operation": err.operation, "operand_shapes": [list(s) for s in err.operand_shapes]},
+            )
+            return Compared(TrialComparison(status="fail", findings=(finding,), **base), None)
+        kind = "exception" if err.kind == "exception" else "type"
+        finding = Finding(kind=kind, message=err.message, span=err.span)
+        return Compared(TrialComparison(status="error", findings=(finding,), **base), None)
+
+    yours = outcome.value
+    got = tuple(yours.shape)
+    warnings: list[Finding] = []
+    if got != expected_shape:
+        fits = yours.size == expected_value.size and _broadcasts(got, expected_shape)
+        if not fits:
+            finding = Finding(
+                kind="shape",
+                message=shape_hint(got, expected_shape, shape_text),
+                evidence={"expected": list(expected_shape), "got": list(got)},
+            )
+            return Compared(TrialComparison(status="fail", shape=got, findings=(finding,), **base), None)
+        warnings.append(
+            Finding(
+                kind="broadcast_shape",
+                message=f"returned shape {got}, which broadcasts to the expected {expected_shape}; "
+                f"return {expected_shape} to be safe",
+            )
+        )
+        yours = yours.reshape(expected_shape)
+
+    rtol = rtol_for(outcome.dtype)
+    if rtol != DEFAULT_RTOL:
+        warnings.append(
+            Finding(
+                kind="low_precision",
+                message=f"returned {outcome.dtype}: judged with a tolerance of {rtol:g} × the derivative's scale",
+                evidence={"dtype": outcome.dtype, "rtol": rtol},
+            )
+        )
+
+    comparable = np.isfinite(expected_value)
+    skipped = int(expected_value.size - comparable.sum())
+    scale = float(np.max(np.abs(expected_value[comparable]), initial=0.0))
+    tolerance = expected_error + rtol * scale
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(yours - expected_value)
+        failing = comparable & ~(diff <= tolerance)  # NaN/inf in yours fails here
+    nonfinite = comparable & ~np.isfinite(yours)
+    findings: list[Finding] = []
+    if nonfinite.any():
+        idx = tuple(int(i) for i in np.argwhere(nonfinite)[0])
+        findings.append(
+            Finding(
+                kind="nan",
+                message=f"{int(nonfinite.sum())} of {expected_value.size} elements are not finite "
+                f"(first at index {idx}: {yours[idx]})",
+                evidence={"count": int(nonfinite.sum()), "first_index": list(idx)},
+            )
+        )
+
+    finite_diff = np.where(comparable & np.isfinite(diff), diff, 0.0)
+    max_abs = float(finite_diff.max(initial=0.0))
+    worst = _worst(trial, yours, expected_value, diff, tolerance, failing)
+    result = TrialComparison(
+        status="fail" if failing.any() else "pass",
+        shape=got,
+        compared=int(comparable.sum()),
+        failing=int(failing.sum()),
+        skipped=skipped,
+        max_abs_error=max_abs,
+        scale=scale,
+        worst=worst,
+        findings=tuple(findings),
+        warnings=tuple(warnings),
+        **base,
+    )
+    return Compared(result, failing)
+
+
+def _broadcasts(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(got, expected) == expected
+    except ValueError:
+        return False
+
+
+def _worst(trial, yours, expected, diff, tolerance, failing) -> tuple[Element, ...]:
+    """The failing elements with the largest error (non-finite ones first)."""
+    idx = np.argwhere(failing)
+    if idx.size == 0:
+        return ()
+    keys = np.where(np.isfinite(diff[failing]), diff[failing], np.inf)
+    order = np.argsort(-keys, kind="stable")[:WORST_SHOWN]
+    return tuple(
+        Element(
+            trial=trial,
+            index=tuple(int(i) for i in idx[k]),
+            expected=float(expected[tuple(idx[k])]),
+            yours=float(yours[tuple(idx[k])]),
+            abs_error=float(diff[tuple(idx[k])]),
+            tolerance=float(tolerance[tuple(idx[k])]),
+        )
+        for k in order
+    )

@@ -1,0 +1,124 @@
+"""Central finite differences with an estimate of their own error.
+
+Scheme (see scipy.optimize._numdiff for the step rule): for each coordinate x_i
+the step is ``h_i = EPS**(1/3) * max(1, |x_i|)``, which balances the O(h²)
+truncation error of a central difference against the O(EPS/h) round-off, and it
+is shrunk to stay well inside the function's domain (e.g. 0 < z < 1 for log z).
+We evaluate central differences D(h), D(2h), D(4h) and return the Richardson
+extrapolation R(h) = (4·D(h) − D(2h))/3, an O(h⁴) estimate. Its error is
+estimated from R(h) − R(2h) (≈ 15× the truncation error of R(h), so a
+deliberately generous bound) plus a round-off term, K·EPS·|f|/h. Cost: 6
+function evaluations per coordinate, batched into a few numpy calls.
+
+Two entry points:
+- ``jacobian``: f maps a batch of points (B, *x.shape) to (B, *out); every
+  coordinate is perturbed separately, all in one batched call (chunked to bound
+  memory). Result shape (*x.shape, *out).
+- ``elementwise``: f is separable (output i depends on x_i only, with optional
+  trailing axes), so all coordinates are perturbed at once. Result shape f(x).shape.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+EPS = np.finfo(np.float64).eps
+STEP = EPS ** (1 / 3)
+ROUNDOFF_FACTOR = 16.0  # round-off of a few elementary operations per evaluation, generously
+DOMAIN_FRACTION = 1 / 256  # largest step (4h) stays within 1/64 of the distance to a domain edge
+_MULTIPLIERS = (1.0, 2.0, 4.0)
+_CHUNK_ELEMENTS = 4_000_000  # floats per batched evaluation, about 32 MB
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A finite-difference derivative and a bound on its error (same shape)."""
+
+    value: np.ndarray
+    error: np.ndarray
+
+
+def steps(x: np.ndarray, lower: float | None = None, upper: float | None = None) -> np.ndarray:
+    """Per-coordinate step: scale-aware, shrunk near a domain edge, exactly representable."""
+    x = np.asarray(x, dtype=np.float64)
+    h = STEP * np.maximum(1.0, np.abs(x))
+    with np.errstate(invalid="ignore"):
+        if lower is not None:
+            h = np.minimum(h, (x - lower) * DOMAIN_FRACTION)
+        if upper is not None:
+            h = np.minimum(h, (upper - x) * DOMAIN_FRACTION)
+    h = np.where(h > 0, h, np.nan)  # on or past an edge: no usable step
+    return (x + h) - x  # so x ± h is exactly the point we difference at
+
+
+def _combine(diffs: list[np.ndarray], magnitudes: list[np.ndarray], h: np.ndarray) -> Estimate:
+    """Richardson-combine central differences at h, 2h, 4h into an Estimate.
+
+    ``diffs[m]`` is f(x + m·h) − f(x − m·h); ``magnitudes[m]`` is |f(x+mh)| + |f(x−mh)|.
+    """
+    d1, d2, d4 = (diff / (2 * m * h) for diff, m in zip(diffs, _MULTIPLIERS))
+    r1 = (4 * d1 - d2) / 3
+    r2 = (4 * d2 - d4) / 3
+    roundoff = ROUNDOFF_FACTOR * EPS * magnitudes[0] / h
+    error = np.abs(r1 - r2) + roundoff
+    bad = ~np.isfinite(r1) | ~np.isfinite(error)
+    return Estimate(value=np.where(bad, np.nan, r1), error=np.where(bad, np.nan, error))
+
+
+def elementwise(
+    f: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> Estimate:
+    """Derivative of a separable f: d f(x)[i, ...] / d x[i], perturbing all coordinates at once."""
+    x = np.asarray(x, dtype=np.float64)
+    h = steps(x, lower, upper)
+    diffs, mags = [], []
+    with np.errstate(all="ignore"):
+        f0 = np.asarray(f(x))
+        extra = f0.ndim - x.ndim  # trailing axes of f (e.g. one per loss term)
+        hb = h.reshape(h.shape + (1,) * extra)
+        for m in _MULTIPLIERS:
+            plus, minus = np.asarray(f(x + m * h)), np.asarray(f(x - m * h))
+            diffs.append(plus - minus)
+            mags.append(np.abs(plus) + np.abs(minus))
+        return _combine(diffs, mags, hb)
+
+
+def jacobian(
+    f: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> Estimate:
+    """Derivative of f at x with respect to every coordinate of x; shape (*x.shape, *out)."""
+    x = np.asarray(x, dtype=np.float64)
+    flat = x.ravel()
+    h = steps(flat, lower, upper)
+    n = flat.size
+    with np.errstate(all="ignore"):
+        out_shape = np.asarray(f(x[None]))[0].shape
+        out_size = max(1, int(np.prod(out_shape)))
+        chunk = max(1, _CHUNK_ELEMENTS // (out_size * 2 * len(_MULTIPLIERS) + n))
+        diffs = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
+        mags = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
+        for start in range(0, n, chunk):
+            idx = np.arange(start, min(n, start + chunk))
+            for k, m in enumerate(_MULTIPLIERS):
+                # One batch holds x + m·h_i·e_i for every i in the chunk, then x − m·h_i·e_i.
+                batch = np.repeat(flat[None], 2 * idx.size, axis=0)
+                batch[np.arange(idx.size), idx] += m * h[idx]
+                batch[idx.size + np.arange(idx.size), idx] -= m * h[idx]
+                values = np.asarray(f(batch.reshape((2 * idx.size,) + x.shape)))
+                plus, minus = values[: idx.size], values[idx.size :]
+                diffs[k][idx] = plus - minus
+                mags[k][idx] = np.abs(plus) + np.abs(minus)
+        hb = h.reshape((n,) + (1,) * len(out_shape))
+        est = _combine(diffs, mags, hb)
+    shape = x.shape + out_shape
+    return Estimate(value=est.value.reshape(shape), error=est.error.reshape(shape))

@@ -1,0 +1,139 @@
+"""A submission module (a .py file), loaded and called in this process.
+
+Loading runs the user's code, so this is for trusted code only; the functions are
+called with copies of the data (a function that modifies its inputs in place
+cannot change the trial) and their printed output is captured, not mixed into
+the report.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import inspect
+import io
+import sys
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..errors import SubmissionError
+from .base import Outcome, describe_exception, to_outcome
+
+OUTPUT_LIMIT = 10_000  # characters of the submission's printed output kept for the report
+
+
+class ModuleSubmission:
+    """The derivative functions of one module file."""
+
+    def __init__(self, path: str | Path, *, derivative_names: tuple[str, ...], parameters: tuple[str, ...]):
+        self.path = Path(path)
+        self.description = str(path)
+        self._output = io.StringIO()
+        module = self._load()
+        self._functions: dict[str, Callable] = {}
+        self._params: dict[str, tuple[str, ...] | None] = {}
+        for name in derivative_names:
+            fn = getattr(module, name, None)
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise SubmissionError(f"{self.path}: {name} is a {type(fn).__name__}, not a function")
+            self._functions[name] = fn
+            self._params[name] = _parameters_of(self.path, name, fn, parameters)
+        if not self._functions:
+            raise SubmissionError(
+                f"{self.path}: no recognized function (define any of {', '.join(derivative_names)})"
+            )
+        self.provided = tuple(n for n in derivative_names if n in self._functions)
+
+    def _load(self):
+        if not self.path.is_file():
+            raise SubmissionError(f"{self.path}: no such file")
+        if self.path.suffix != ".py":
+            raise SubmissionError(f"{self.path}: not a Python file (.py)")
+        try:
+            source = self.path.read_text(encoding="utf-8")
+            code = compile(source, str(self.path), "exec")
+        except SyntaxError as exc:
+            raise SubmissionError(f"{self.path}:{exc.lineno}: syntax error: {exc.msg}") from None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise SubmissionError(f"{self.path}: cannot read: {exc}") from None
+        spec = importlib.util.spec_from_file_location(f"gradcheck_submission_{id(self)}", self.path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            with self._capture():
+                exec(code, module.__dict__)
+        except BaseException as exc:  # SystemExit too: a submission must not end the tool
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            line = _user_line(exc, str(self.path))
+            raise SubmissionError(
+                f"{self.path}{line}: raised {describe_exception(exc).message} while loading"
+            ) from None
+        return module
+
+    @contextlib.contextmanager
+    def _capture(self):
+        with contextlib.redirect_stdout(self._output), contextlib.redirect_stderr(self._output):
+            yield
+
+    def evaluate(self, name: str, values: Mapping[str, Any]) -> Outcome:
+        params = self._params[name]
+        wanted = values.keys() if params is None else params
+        kwargs = {p: np.array(values[p], copy=True) if isinstance(values[p], np.ndarray) else values[p] for p in wanted}
+        try:
+            with self._capture(), np.errstate(all="ignore"):
+                result = self._functions[name](**kwargs)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            error = describe_exception(exc)
+            line = _user_line(exc, str(self.path))
+            if line:
+                error = type(error)(kind=error.kind, message=f"{error.message} (line {line[1:]})")
+            return Outcome(error=error)
+        return to_outcome(result)
+
+    def source(self, name: str) -> str | None:
+        params = self._params.get(name)
+        args = "**values" if params is None else ", ".join(params)
+        return f"{self.path.name}: {name}({args})"
+
+    def captured_output(self) -> str:
+        return self._output.getvalue()[:OUTPUT_LIMIT]
+
+
+def _parameters_of(path: Path, name: str, fn: Callable, known: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The data names ``fn`` asks for; None means it takes **kwargs (gets everything)."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        raise SubmissionError(f"{path}: cannot read the parameters of {name}") from None
+    wanted = []
+    for p in signature.parameters.values():
+        if p.kind is p.VAR_KEYWORD:
+            return None
+        if p.kind is p.VAR_POSITIONAL:
+            continue
+        if p.name in known:
+            if p.kind is p.POSITIONAL_ONLY:
+                raise SubmissionError(f"{path}: {name}: parameter {p.name!r} must not be positional-only")
+            wanted.append(p.name)
+        elif p.default is p.empty:
+            raise SubmissionError(
+                f"{path}: {name}({', '.join(signature.parameters)}): unknown parameter {p.name!r} "
+                f"(known: {', '.join(known)})"
+            )
+    return tuple(wanted)
+
+
+def _user_line(exc: BaseException, filename: str) -> str:
+    """':LINE' of the deepest traceback frame in the user's file, or ''."""
+    line = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = f":{tb.tb_lineno}"
+        tb = tb.tb_next
+    return line
