@@ -39,22 +39,21 @@ def load_submission(problem: Problem, path: str | Path | None = None, exprs: Seq
 def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, command: str = "") -> Report:
     """Compare every derivative the submission provides with finite differences on seeded trials."""
     trials = problem.trials(np.random.default_rng(seed))
-    expressions = getattr(submission, "expressions", {})
     results = []
     for name in submission.provided:
         spec = problem.derivatives[name]
         comparisons, term_data = [], []
+        expr = submission.expression(name)
         for trial in trials:
             reference = problem.reference(name, trial)
             outcome = submission.evaluate(name, trial.values)
             compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text)
             comparisons.append(compared.result)
             env = dict(trial.values)
-            expr = expressions.get(name)
             if expr is not None:  # the user's own values of the derivatives the expression uses
                 for dep in expr.derivatives_used:
                     env[dep] = submission.evaluate(dep, trial.values).value
-            term_data.append(TrialData(reference=reference, failing=compared.failing, values=env))
+            term_data.append(TrialData(reference=reference, failing=compared.failing, values=env, yours=outcome.value))
         results.append(
             summarize(
                 spec,
@@ -62,7 +61,7 @@ def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, c
                 term_data,
                 problem.terms,
                 source=submission.source(name),
-                expression=expressions.get(name),
+                expression=expr,
             )
         )
     return Report(

@@ -312,3 +312,17 @@ def test_other_function_failures_are_not_shape_errors(env):
     assert info.value.op == "sum" and not info.value.is_shape_error
     assert info.value.operand_shapes == ((3, 5),)
     assert "\n" not in str(info.value)
+
+
+def test_results_too_large_to_allocate_are_refused_before_numpy_tries(env):
+    square = "outer(outer(X, X), outer(X, X))"  # 225 * 225 numbers: fine
+    assert compile_(square).evaluate(env).shape == (225, 225)
+    with pytest.raises(EvaluationError) as info:
+        compile_(f"outer({square}, {square})").evaluate(env)
+    assert info.value.op == "outer" and not info.value.is_shape_error
+    assert "limit" in str(info.value)
+    column = f"outer({square}, sum(X))"  # shape (50625, 1)
+    for op in ("@", "*"):
+        with pytest.raises(EvaluationError, match="limit") as info:
+            compile_(f"{column} {op} {column}.T").evaluate(env)
+        assert info.value.operand_shapes == ((50625, 1), (1, 50625))

@@ -107,26 +107,27 @@ def _term_findings(spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss
 
 
 def _message(verdict, comparisons, findings, diverging, loss_terms) -> str:
+    """One short line; the findings carry the detail."""
     n = len(comparisons)
     if verdict == "pass":
-        return f"matches the finite differences on all {n} trials"
+        return f"matches on all {n} trials"
     formulas = {t.id: t.formula for t in loss_terms}
+    kinds = {f.kind: f for f in findings}
     parts = []
     if diverging:
-        parts.append("wrong in the " + " and ".join(formulas[t] for t in diverging) + " term" + ("s" if len(diverging) > 1 else ""))
-    by_kind = {}
-    for f in findings:
-        by_kind.setdefault(f.kind, f)
-    bad = sum(c.status != "pass" for c in comparisons)
-    if "shape" in by_kind:
-        parts.append("shape problem: " + by_kind["shape"].message)
-    if "nan" in by_kind:
-        parts.append("not finite: " + by_kind["nan"].message)
+        terms = " and ".join(formulas[t] for t in diverging)
+        parts.append(f"wrong in the {terms} term" + ("s" if len(diverging) > 1 else ""))
+    if "shape" in kinds:
+        parts.append(f"wrong shape on {len(kinds['shape'].evidence.get('trials', ()))} of {n} trials")
+    if "nan" in kinds:
+        parts.append("NaN or inf in the result")
     for kind in ("exception", "type"):
-        if kind in by_kind:
-            parts.append(f"{by_kind[kind].message} on {bad} of {n} trials")
-    if not parts:
-        failing = sum(c.failing for c in comparisons)
+        if kind in kinds:
+            what = kinds[kind].message.split(":")[0] if kind == "exception" else "returns no numbers"
+            parts.append(f"{'raises ' + what if kind == 'exception' else what} on {len(kinds[kind].evidence.get('trials', ()))} of {n} trials")
+    failing = sum(c.failing for c in comparisons)
+    if failing and not diverging:
         compared = sum(c.compared for c in comparisons)
-        parts.append(f"{failing} of {compared} elements differ from the finite differences ({bad} of {n} trials)")
+        trials = sum(1 for c in comparisons if c.failing)
+        parts.append(f"{failing} of {compared} compared elements differ ({trials} of {n} trials)")
     return "; ".join(parts)

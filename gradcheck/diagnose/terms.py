@@ -50,6 +50,7 @@ class TrialData:
     reference: Reference
     failing: np.ndarray | None  #: per-element failure mask, None when not comparable
     values: Mapping[str, Any] = field(default_factory=dict)  #: env for evaluating expression terms
+    yours: np.ndarray | None = None  #: the user's result on this trial
 
 
 def active_terms(reference: Reference, term_ids: Sequence[str]) -> np.ndarray:
@@ -86,7 +87,7 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
             for term in user_terms:
                 v = np.asarray(expression.evaluate_term(term, trial.values), dtype=np.float64)
                 row.append(np.broadcast_to(v, shape) if v.size in (1, int(np.prod(shape))) and _fits(v, shape) else None)
-            if any(v is None for v in row):
+            if any(v is None for v in row) or not _adds_up(row, trial.yours, shape):
                 return {}
             values.append(row)
     except Exception:  # a term that cannot be evaluated on its own: no expression-level evidence
@@ -110,7 +111,7 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
     out: dict[str, dict[str, Any]] = {}
     for t in term_ids:
         members = [j for j, o in enumerate(owner) if o == t]
-        texts = [user_terms[j].text for j in members]
+        texts = [user_terms[j].full_text or user_terms[j].text for j in members]
         spans = [(user_terms[j].span.start, user_terms[j].span.end) for j in members]
         if not members:
             out[t] = {"verdict": "missing", "texts": [], "spans": []}
@@ -128,6 +129,17 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
                     break
         out[t] = {"verdict": "right" if right else "wrong", "texts": texts, "spans": spans}
     return out
+
+
+def _adds_up(row: list[np.ndarray], yours: np.ndarray | None, shape: tuple[int, ...]) -> bool:
+    """The terms must add up to what the user's code returned, or they explain nothing."""
+    if yours is None or yours.size != int(np.prod(shape)):
+        return False
+    total = np.sum(row, axis=0)
+    mine = yours.reshape(shape)
+    scale = float(np.nanmax(np.abs(mine), initial=0.0)) or 1.0
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((np.abs(total - mine) <= 1e-9 * scale) | (np.isnan(total) & np.isnan(mine))))
 
 
 def _fits(v: np.ndarray, shape: tuple[int, ...]) -> bool:

@@ -39,6 +39,10 @@ class Submission(Protocol):
 
     def evaluate(self, name: str, values: Mapping[str, Any]) -> Outcome: ...
 
+    def expression(self, name: str) -> Any:
+        """The user's definition of ``name`` as an Expression, when it is one (for term analysis)."""
+        ...
+
     def source(self, name: str) -> str | None:
         """A short text of the user's definition of ``name`` (for the report)."""
         ...

@@ -13,6 +13,7 @@ user's own sub-expression (see :class:`Term`).
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ MAX_LENGTH = 2000  #: longest expression text accepted
 MAX_DEPTH = 100  #: deepest AST nesting accepted (keeps our own recursion far from the limit)
 MAX_CONSTANT = 1e12  #: largest |numeric constant| accepted
 MAX_EXPONENT = 64  #: largest |constant exponent| accepted for **
+MAX_ELEMENTS = 10_000_000  #: largest array an evaluation may create (80 MB of float64)
 
 _SCALAR_NAMES = frozenset({"N", "M"})
 _NUMPY_MODULES = frozenset({"np", "numpy"})
@@ -122,6 +124,7 @@ class Term:
     span: Span
     _core: ast.expr = field(repr=False, compare=False)
     _factors: tuple[tuple[str, ast.expr], ...] = field(default=(), repr=False, compare=False)
+    full_text: str = field(default="", compare=False)  #: with its sign and scalar factors, e.g. "-(1/N)*Y/Z"
 
 
 class EvaluationError(Exception):
@@ -130,7 +133,8 @@ class EvaluationError(Exception):
     def __init__(self, message: str, *, op: str, operand_shapes: tuple[tuple[int, ...], ...],
                  span: Span, is_shape_error: bool):
         super().__init__(message)
-        self.op, self.operand_shapes, self.span, self.is_shape_error = op, operand_shapes, span, is_shape_error
+        self.op, self.operand_shapes = op, operand_shapes
+        self.span, self.is_shape_error = span, is_shape_error
 
 
 class Expression:
@@ -171,11 +175,12 @@ class Expression:
 
 
 def split_option(option: str) -> tuple[str, str]:
-    """``'NAME=EXPR'`` -> ``(name, text)``; only the first ``=`` splits, since ``==`` is refused later anyway."""
+    """``'NAME=EXPR'`` -> ``(name, text)``; only the first ``=`` splits (``==`` is refused later anyway)."""
     name, sep, text = option.partition("=")
     name, text = name.strip(), text.strip()
     if not sep or not name.isidentifier():
-        raise ExpressionError(_printable(name or option), _printable(option), None, "expected NAME=EXPRESSION")
+        raise ExpressionError(_printable(name or option), _printable(option), None,
+                              "expected NAME=EXPRESSION")
     return name, text
 
 
@@ -225,8 +230,8 @@ def _check_raw_text(name: str, text: str) -> None:
         raise ExpressionError(name, text, None, "empty expression")
     for index, char in enumerate(text):
         if not _is_printable(char):
-            raise ExpressionError(name, _printable(text), index + 1,
-                                  f"character U+{ord(char):04X} is not allowed (the expression must be one line)")
+            reason = f"character U+{ord(char):04X} is not allowed (the expression must be one line)"
+            raise ExpressionError(name, _printable(text), index + 1, reason)
 
 
 def _is_printable(char: str) -> bool:
@@ -234,7 +239,7 @@ def _is_printable(char: str) -> bool:
 
 
 def _printable(text: str) -> str:
-    """``text`` with control characters shown as U+FFFD, so error messages stay one line and columns still fit."""
+    """``text`` with control characters shown as U+FFFD: messages stay one line, columns still fit."""
     return "".join(char if _is_printable(char) else "\ufffd" for char in text)
 
 
@@ -273,7 +278,8 @@ class _Checker:
             node, depth = stack.pop()
             if depth > MAX_DEPTH:
                 raise self.refuse(node, f"expression is nested too deeply (more than {MAX_DEPTH} levels)")
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+            children = (child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+            stack.extend((child, depth + 1) for child in children)
 
     def check(self, node: ast.expr) -> None:
         if isinstance(node, ast.BinOp):
@@ -282,7 +288,7 @@ class _Checker:
             self._check_operator(node, node.op)
             self.check(node.operand)
         elif isinstance(node, ast.Constant):
-            _constant(node, self)
+            self._check_constant(node)
         elif isinstance(node, ast.Name):
             self._check_name(node)
         elif isinstance(node, ast.Attribute):
@@ -292,6 +298,18 @@ class _Checker:
         else:
             raise self.refuse(node, _REFUSED_NODES.get(type(node), f"{type(node).__name__} is not allowed"))
 
+    def _check_constant(self, node: ast.Constant) -> None:
+        """Only numbers, and none so large that they only make sense as an attack."""
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise self.refuse(node, f"{value!r} is not allowed here")
+        if isinstance(value, (str, bytes)):
+            raise self.refuse(node, f"{type(value).__name__} constants are not allowed")
+        if isinstance(value, complex):
+            raise self.refuse(node, "complex numbers are not allowed")
+        if not abs(value) <= MAX_CONSTANT:
+            raise self.refuse(node, f"constant too large (|constant| must be at most {MAX_CONSTANT:g})")
+
     def _check_operator(self, node: ast.AST, op: ast.AST) -> None:
         if type(op) in _REFUSED_OPERATORS:
             raise self.refuse(node, f"operator '{_REFUSED_OPERATORS[type(op)]}' is not allowed")
@@ -299,11 +317,31 @@ class _Checker:
     def _check_binop(self, node: ast.BinOp) -> None:
         self._check_operator(node, node.op)
         if isinstance(node.op, ast.Pow):
-            exponent = _constant_value(node.right, self)
+            exponent = self._constant_value(node.right)
             if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
-                raise self.refuse(node.right, f"exponent too large (|exponent| must be at most {MAX_EXPONENT})")
+                reason = f"exponent too large (|exponent| must be at most {MAX_EXPONENT})"
+                raise self.refuse(node.right, reason)
         self.check(node.left)
         self.check(node.right)
+
+    def _constant_value(self, node: ast.expr) -> float | None:
+        """Value of a subtree made only of numeric constants and arithmetic (e.g. ``9**9``), else None.
+
+        Lets ``9**9**9`` be refused as an oversized exponent; computed in float64 so it is cheap.
+        """
+        if isinstance(node, ast.Constant):
+            self._check_constant(node)
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = self._constant_value(node.operand)
+            return None if operand is None else (-operand if isinstance(node.op, ast.USub) else operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS and not isinstance(node.op, ast.MatMult):
+            left, right = self._constant_value(node.left), self._constant_value(node.right)
+            if left is None or right is None:
+                return None
+            with np.errstate(all="ignore"):
+                return float(_BINOPS[type(node.op)][1](np.float64(left), np.float64(right)))
+        return None
 
     def _check_name(self, node: ast.Name) -> None:
         if node.id == self.name:
@@ -332,8 +370,8 @@ class _Checker:
             if isinstance(arg, ast.Starred):
                 raise self.refuse(arg, "starred arguments (*) are not allowed")
         if len(node.args) != function.arity:
-            plural = "" if function.arity == 1 else "s"
-            raise self.refuse(node, f"{function_name} takes {function.arity} argument{plural}, got {len(node.args)}")
+            expected = f"{function.arity} argument" + ("" if function.arity == 1 else "s")
+            raise self.refuse(node, f"{function_name} takes {expected}, got {len(node.args)}")
         for keyword in node.keywords:
             self._check_keyword(keyword, function_name, function)
         for arg in node.args:
@@ -361,7 +399,8 @@ class _Checker:
         if keyword.arg not in ("axis", "keepdims"):
             raise self.refuse(keyword, f"keyword '{keyword.arg}' is not allowed (only axis= and keepdims=)")
         if not function.reduces:
-            raise self.refuse(keyword, f"keyword '{keyword.arg}' is only allowed for sum and mean, not {function_name}")
+            reason = f"keyword '{keyword.arg}' is only allowed for sum and mean, not {function_name}"
+            raise self.refuse(keyword, reason)
         if _keyword_value(keyword) is _INVALID:
             expected = "an integer constant or None" if keyword.arg == "axis" else "True or False"
             raise self.refuse(keyword.value, f"{keyword.arg} must be {expected}")
@@ -394,43 +433,6 @@ def _numpy_function_name(node: ast.expr) -> bool:
             and node.value.id in _NUMPY_MODULES and node.attr in _FUNCTIONS)
 
 
-def _constant(node: ast.Constant, checker: _Checker | None = None) -> np.float64:
-    """A numeric literal as float64, refusing non-numbers and sizes that only make sense as attacks."""
-    value = node.value
-    if isinstance(value, bool) or value is None or value is Ellipsis:
-        reason = f"{value!r} is not allowed here"
-    elif isinstance(value, (str, bytes)):
-        reason = f"{type(value).__name__} constants are not allowed"
-    elif isinstance(value, complex):
-        reason = "complex numbers are not allowed"
-    elif not abs(value) <= MAX_CONSTANT:
-        reason = f"constant too large (|constant| must be at most {MAX_CONSTANT:g})"
-    else:
-        return np.float64(value)
-    if checker is None:
-        raise AssertionError(f"unchecked constant {value!r}")
-    raise checker.refuse(node, reason)
-
-
-def _constant_value(node: ast.expr, checker: _Checker) -> float | None:
-    """Value of a subtree made only of numeric constants and arithmetic (e.g. ``9**9``), else None.
-
-    Lets ``9**9**9`` be refused as an oversized exponent; computed in float64 so it is cheap.
-    """
-    if isinstance(node, ast.Constant):
-        return float(_constant(node, checker))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _constant_value(node.operand, checker)
-        return None if operand is None else (-operand if isinstance(node.op, ast.USub) else operand)
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS and not isinstance(node.op, ast.MatMult):
-        left, right = _constant_value(node.left, checker), _constant_value(node.right, checker)
-        if left is None or right is None:
-            return None
-        with np.errstate(all="ignore"):
-            return float(_BINOPS[type(node.op)][1](np.float64(left), np.float64(right)))
-    return None
-
-
 # --------------------------------------------------------------------------- additive terms
 
 
@@ -442,7 +444,7 @@ def _is_scalar(node: ast.expr) -> bool:
 
 
 def _peel_sign(node: ast.expr, sign: float) -> tuple[ast.expr, float]:
-    """Move leading unary minus/plus of a scalar factor into the term's sign (``-(1/N)`` -> ``-1``, ``1/N``)."""
+    """Move a scalar factor's leading unary signs into the term's sign: ``-(1/N)`` -> ``-1``, ``1/N``."""
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -sign if isinstance(node.op, ast.USub) else sign
         node = node.operand
@@ -468,7 +470,20 @@ def _split_terms(node: ast.expr, sign: float, factors: tuple[tuple[str, ast.expr
             kind = "*" if isinstance(op, ast.Mult) else "/"
             return _split_terms(node.left, sign, factors + ((kind, factor),), source)
     span = source.span(node)
-    return [Term(sign, source.text[span.start:span.end], span, node, factors)]
+    text = source.text[span.start:span.end]
+    return [Term(sign, text, span, node, factors, _with_factors(text, sign, factors, source))]
+
+
+def _with_factors(core: str, sign: float, factors: tuple[tuple[str, ast.expr], ...], source: _Source) -> str:
+    """The term as it contributes to the sum, e.g. ``-(1/N)*(1-Y)/(1-Z)``: sign and scalar factors shown."""
+    def wrapped(node: ast.expr) -> str:
+        text = source.node_text(node)
+        return f"({text})" if isinstance(node, ast.BinOp) else text
+
+    inner = f"({core})" if any(op == "*" for op, _ in factors) and " " in core.strip("()") else core
+    head = "".join(f"{wrapped(f)}*" for op, f in factors if op == "*")
+    tail = "".join(f"/{wrapped(f)}" for op, f in factors if op == "/")
+    return ("-" if sign < 0 else "") + head + inner + tail
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -492,7 +507,7 @@ class _Evaluator:
 
     def value(self, node: ast.expr):
         if isinstance(node, ast.Constant):
-            return _constant(node)
+            return np.float64(node.value)
         if isinstance(node, ast.Name):
             return np.asarray(self.env[node.id], dtype=np.float64)
         if isinstance(node, ast.UnaryOp):
@@ -509,6 +524,7 @@ class _Evaluator:
     def _binop(self, node: ast.BinOp):
         symbol, impl = _BINOPS[type(node.op)]
         left, right = self.value(node.left), self.value(node.right)
+        self._check_size(node, symbol, (np.shape(left), np.shape(right)))
         try:
             return impl(left, right)
         except Exception as exc:
@@ -521,6 +537,7 @@ class _Evaluator:
         name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
         args = [self.value(arg) for arg in node.args]
         kwargs = {keyword.arg: _keyword_value(keyword) for keyword in node.keywords}
+        self._check_size(node, name, tuple(np.shape(arg) for arg in args))
         try:
             return _FUNCTIONS[name].impl(*args, **kwargs)
         except Exception as exc:
@@ -530,6 +547,15 @@ class _Evaluator:
             if name in _BROADCAST_FUNCTIONS:
                 raise self._elementwise_error(node, name, shapes, exc) from None
             raise self._generic_error(node, name, shapes, exc) from None
+
+    def _check_size(self, node: ast.expr, op: str, shapes: tuple[tuple[int, ...], ...]) -> None:
+        """Refuse a result too big to allocate quickly (nested outer() squares the size each time)."""
+        size = _result_size(op, shapes)
+        if size > MAX_ELEMENTS:
+            on = ", ".join(_shape_text(shape) for shape in shapes)
+            message = f"{op} on shapes {on} would make {size:,} numbers (the limit is {MAX_ELEMENTS:,})"
+            raise EvaluationError(message, op=op, operand_shapes=shapes, span=self.source.span(node),
+                                  is_shape_error=False)
 
     def _generic_error(self, node: ast.expr, op: str, shapes, exc: Exception) -> EvaluationError:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -577,6 +603,21 @@ class _Evaluator:
             return self.source.node_text(node.value)
         text = self.source.node_text(node)
         return f"{text}.T" if isinstance(node, (ast.Name, ast.Call, ast.Constant)) else f"({text}).T"
+
+
+def _result_size(op: str, shapes: tuple[tuple[int, ...], ...]) -> int:
+    """Upper bound on the number of elements ``op`` produces; 0 when it cannot grow or will fail anyway."""
+    if op == "outer":
+        return math.prod(math.prod(shape) for shape in shapes)
+    if op in ("@", "dot", "matmul") and all(shapes):
+        a, b = shapes
+        return math.prod(a[:-1]) * math.prod(b[:-2]) * (b[-1] if len(b) >= 2 else 1)
+    if len(shapes) == 2:
+        try:
+            return math.prod(np.broadcast_shapes(*shapes))
+        except ValueError:
+            return 0
+    return 0
 
 
 def _matmul_reason(a: tuple[int, ...], b: tuple[int, ...]) -> str | None:

@@ -68,6 +68,12 @@ class ExpressionSubmission:
             )
         return to_outcome(result)
 
+    def expression(self, name: str) -> Expression | None:
+        expr = self.expressions.get(name)
+        if expr is None and self._base is not None:
+            return self._base.expression(name)
+        return expr
+
     def source(self, name: str) -> str | None:
         expr = self.expressions.get(name)
         if expr is not None:

@@ -7,18 +7,21 @@ the report.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import inspect
 import io
-import sys
+import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from ..errors import SubmissionError
-from .base import Outcome, describe_exception, to_outcome
+from . import shape_trace
+from .base import CallError, Outcome, describe_exception, to_outcome
 
 OUTPUT_LIMIT = 10_000  # characters of the submission's printed output kept for the report
 
@@ -46,6 +49,7 @@ class ModuleSubmission:
                 f"{self.path}: no recognized function (define any of {', '.join(derivative_names)})"
             )
         self.provided = tuple(n for n in derivative_names if n in self._functions)
+        self._expressions: dict[str, Any] = {}
 
     def _load(self):
         if not self.path.is_file():
@@ -88,14 +92,40 @@ class ModuleSubmission:
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            error = describe_exception(exc)
-            line = _user_line(exc, str(self.path))
-            if line:
-                error = type(error)(kind=error.kind, message=f"{error.message} (line {line[1:]})")
-            return Outcome(error=error)
+            return Outcome(error=self._explain(name, exc, kwargs))
         return to_outcome(result)
 
+    def _explain(self, name: str, exc: BaseException, kwargs: dict[str, Any]) -> CallError:
+        """A CallError for ``exc``; for numpy shape errors, re-run traced to name the operation and shapes."""
+        error = describe_exception(exc)
+        line = _user_line(exc, str(self.path))
+        where = f" (line {line[1:]})" if line else ""
+        if error.kind != "shape":
+            return replace(error, message=error.message + where)
+        with self._capture():
+            mismatch = shape_trace.trace(self._functions[name], kwargs)
+        if mismatch is None:
+            return replace(error, message=error.message + where)
+        inputs = {k: np.shape(v) for k, v in kwargs.items() if isinstance(v, np.ndarray)}
+        return replace(
+            error,
+            message=shape_trace.describe(mismatch.op, mismatch.shapes, inputs) + where,
+            operation=mismatch.op,
+            operand_shapes=mismatch.shapes,
+        )
+
+    def expression(self, name: str):
+        """The function as an Expression when its body is one ``return EXPR`` in the expression
+        language (for pointing at the wrong sub-expression); None otherwise. Never used to
+        compute the user's values: the diagnosis checks that its terms add up to them."""
+        if name not in self._expressions:
+            self._expressions[name] = _single_return_expression(name, self._functions[name], self._params[name], self.provided)
+        return self._expressions[name]
+
     def source(self, name: str) -> str | None:
+        expr = self.expression(name)
+        if expr is not None:
+            return expr.text
         params = self._params.get(name)
         args = "**values" if params is None else ", ".join(params)
         return f"{self.path.name}: {name}({args})"
@@ -137,3 +167,29 @@ def _user_line(exc: BaseException, filename: str) -> str:
             line = f":{tb.tb_lineno}"
         tb = tb.tb_next
     return line
+
+
+def _single_return_expression(name: str, fn: Callable, params: tuple[str, ...] | None, names: tuple[str, ...]):
+    from ..errors import ExpressionError
+    from .expression import compile_expression
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
+    if not tree.body or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    body = tree.body[0].body
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return None
+    text = ast.get_source_segment(source, body[0].value)
+    if not text or "#" in text:
+        return None
+    text = " ".join(part.strip() for part in text.splitlines())
+    try:
+        return compile_expression(name, text, variables=params or (), derivatives=())
+    except ExpressionError:
+        return None

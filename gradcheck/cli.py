@@ -1,0 +1,67 @@
+"""The command line: parse options, call the API, pick a renderer, choose the exit code.
+
+Exit codes: 0 every derivative passes; 1 any fails or errors; 2 a usage problem
+(one line on stderr); 3 an internal error of gradcheck (one line, please report).
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .errors import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE, GradcheckError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gradcheck")
+def cli() -> None:
+    """Check hand-derived gradients against finite differences, and say which term is wrong."""
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--expr", "exprs", multiple=True, metavar="NAME=EXPRESSION",
+              help="A derivative as a numpy expression, e.g. 'dL_dZ=-(1/N)*(Y/Z - (1-Y)/(1-Z))'. Repeatable.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random trials.")
+@click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, fmt: str) -> None:
+    """Check the derivatives in FILE.py and/or given with --expr.
+
+    FILE.py defines any of dL_dW, dL_dV, dL_dZ, dZ_dV, dV_dW; each takes any of
+    W, X, Y, V, Z, N, M by name.
+    """
+    from .checker import check as run_check
+
+    report = run_check(file, exprs, seed=seed, problem=problem)
+    if fmt == "json":
+        from .render.json_report import render
+
+        click.echo(render(report))
+    else:
+        from .render.console import make_console, render
+
+        render(report, make_console())
+    sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every failure is one line and a documented exit code, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="gradcheck", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:  # bad options: click's own message, exit 2
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_FAIL)
+    except GradcheckError as exc:
+        click.echo(f"gradcheck: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(EXIT_FAIL)
+    except Exception as exc:  # a bug in gradcheck: say so in one line
+        click.echo(f"gradcheck: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)

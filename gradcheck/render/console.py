@@ -1,0 +1,150 @@
+"""The terminal report (rich). Colored on a terminal; plain when NO_COLOR is set or output is piped.
+
+Order, for each failing derivative: what is wrong in one line, which loss term,
+the user's own text with the wrong part marked, the numbers, a hint.
+"""
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..model import DerivativeResult, Element, Report
+
+MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
+SPAN_STYLE = "bold red underline"
+
+
+def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
+    """Rich decides color from the terminal and NO_COLOR/FORCE_COLOR; no terminal means no escape codes."""
+    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+
+
+def render(report: Report, console: Console) -> None:
+    console.print(_header(report))
+    console.print(_summary_table(report))
+    for d in report.derivatives:
+        if d.verdict != "pass":
+            console.print(_details(d, report))
+    _footer(report, console)
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2g}"
+
+
+def _header(report: Report) -> Text:
+    t = Text()
+    t.append("gradcheck ", style="bold")
+    t.append(f"· {report.problem}: {report.problem_title}\n", style="dim")
+    t.append("submission: ", style="dim")
+    t.append(report.submission + "\n")
+    t.append(f"{len(report.trials)} trials (seed {report.seed}): ", style="dim")
+    t.append(", ".join(tr.name for tr in report.trials), style="dim")
+    return t
+
+
+def _summary_table(report: Report) -> Table:
+    table = Table(show_edge=False, box=None, pad_edge=False, padding=(0, 2), header_style="bold")
+    table.add_column("")
+    table.add_column("derivative")
+    table.add_column("shape")
+    table.add_column("max rel error", justify="right")
+    table.add_column("verdict")
+    for d in report.derivatives:
+        mark, color = MARK[d.verdict]
+        table.add_row(
+            Text(mark, style=f"bold {color}"),
+            Text(d.title, style="bold"),
+            d.expected_shape.split(")")[0] + ")",
+            _fmt(d.max_rel_error),
+            Text(d.message, style=color if d.verdict != "pass" else "dim"),
+        )
+    for name in report.not_checked:
+        table.add_row(Text("·", style="dim"), Text(name, style="dim"), "", "", Text("not provided", style="dim"))
+    return table
+
+
+def _details(d: DerivativeResult, report: Report) -> Group:
+    mark, color = MARK[d.verdict]
+    parts: list = [Text("")]
+    head = Text()
+    head.append(f"{mark} {d.title}", style=f"bold {color}")
+    head.append(f"  expected shape {d.expected_shape}", style="dim")
+    parts.append(head)
+    if d.source:
+        parts.extend(_source(d))
+    if any(v != "unknown" for v in d.term_verdicts.values()):
+        line = Text("  loss terms: ")
+        formulas = {t.id: t.formula for t in report.terms}
+        for tid, verdict in d.term_verdicts.items():
+            m, c = {"right": ("✓", "green"), "wrong": ("✗", "red")}.get(verdict, ("?", "yellow"))
+            line.append(f"{formulas.get(tid, tid)} ", style="bold")
+            line.append(f"{m}   ", style=f"bold {c}")
+        parts.append(line)
+    for f in d.findings:
+        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "type": "type", "hint": "how to fix"}.get(f.kind, f.kind)
+        row = Text()
+        row.append(f"{label}: ", style="bold")
+        row.append(f.message)
+        trials = f.evidence.get("trials")
+        if trials and f.kind in ("shape", "nan", "exception", "type"):
+            row.append(f"  [trials: {', '.join(trials)}]", style="dim")
+        parts.append(Padding(row, (0, 0, 0, 2)))
+    for w in d.warnings:
+        parts.append(Padding(Text(f"note: {w.message}", style="yellow"), (0, 0, 0, 2)))
+    if d.worst:
+        parts.append(_worst_table(d.worst))
+    return Group(*parts)
+
+
+def _source(d: DerivativeResult) -> list[Text]:
+    """The user's text, with diverging spans styled and underlined with carets (visible without color)."""
+    spans = [s for f in d.findings for s in ([f.span] if f.span else [])]
+    for f in d.findings:
+        spans += [tuple(s) for s in f.evidence.get("spans", []) if tuple(s) not in spans]
+    prefix = "  yours: "
+    text = Text(prefix)
+    text.append(d.source)
+    if not spans:
+        return [text]
+    marks = [" "] * len(d.source)
+    for start, end in spans:
+        text.stylize(SPAN_STYLE, len(prefix) + start, len(prefix) + end)
+        for i in range(start, min(end, len(marks))):
+            marks[i] = "^"
+    carets = Text(" " * len(prefix) + "".join(marks).rstrip(), style="bold red")
+    return [text, carets]
+
+
+def _worst_table(worst: tuple[Element, ...]) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim")
+    for col in ("  trial", "index", "expected", "yours", "diff", "tolerance"):
+        left = col in ("  trial", "index")
+        table.add_column(col, justify="left" if left else "right", no_wrap=True)
+    for e in worst:
+        table.add_row(
+            f"  {e.trial}",
+            str(list(e.index)),
+            f"{e.expected:.5g}",
+            f"{e.yours:.5g}",
+            f"{e.abs_error:.2g}",
+            f"{e.tolerance:.1g}",
+        )
+    return table
+
+
+def _footer(report: Report, console: Console) -> None:
+    console.print()
+    if report.verdict == "pass":
+        n = len(report.derivatives)
+        console.print(Text(f"✓ all {n} derivative{'s' if n != 1 else ''} match the finite differences", style="bold green"))
+    else:
+        bad = [d.title for d in report.derivatives if d.verdict != "pass"]
+        console.print(Text(f"✗ {len(bad)} of {len(report.derivatives)} wrong: {', '.join(bad)}", style="bold red"))
+    if report.output:
+        console.print(Text(f"the submission printed {len(report.output)} characters (shown with --format json)", style="dim"))
+    console.print(Text(f"reproduce: {report.command}", style="dim"))
