@@ -9,10 +9,26 @@ import sys
 
 import click
 
-from .errors import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, EXIT_USAGE, GradcheckError
+from .errors import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, GradcheckError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """Turns gradcheck's own errors into one line on stderr and a documented exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GradcheckError as exc:
+            click.echo(f"gradcheck: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug in gradcheck: say so in one line, never a traceback
+            click.echo(f"gradcheck: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gradcheck")
 def cli() -> None:
     """Check hand-derived gradients against finite differences, and say which term is wrong."""
@@ -45,23 +61,6 @@ def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, fmt
     sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: every failure is one line and a documented exit code, never a traceback."""
-    try:
-        cli.main(args=argv, prog_name="gradcheck", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # bad options: click's own message, exit 2
-        exc.show()
-        sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(EXIT_FAIL)
-    except GradcheckError as exc:
-        click.echo(f"gradcheck: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(EXIT_FAIL)
-    except Exception as exc:  # a bug in gradcheck: say so in one line
-        click.echo(f"gradcheck: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
-        sys.exit(EXIT_INTERNAL)
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="gradcheck")

@@ -24,7 +24,7 @@ def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Co
 
 
 def render(report: Report, console: Console) -> None:
-    console.print(_header(report))
+    console.print(_header(report), soft_wrap=True)
     console.print(_summary_table(report))
     for d in report.derivatives:
         if d.verdict != "pass":
@@ -147,4 +147,4 @@ def _footer(report: Report, console: Console) -> None:
         console.print(Text(f"✗ {len(bad)} of {len(report.derivatives)} wrong: {', '.join(bad)}", style="bold red"))
     if report.output:
         console.print(Text(f"the submission printed {len(report.output)} characters (shown with --format json)", style="dim"))
-    console.print(Text(f"reproduce: {report.command}", style="dim"))
+    console.print(Text(f"reproduce: {report.command}", style="dim"), soft_wrap=True)  # copy-pasteable

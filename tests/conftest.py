@@ -1,0 +1,47 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    """Reports must not depend on the runner's color settings or working directory."""
+    for var in ("NO_COLOR", "FORCE_COLOR", "COLUMNS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture
+def write_module(tmp_path):
+    """Write a submission module into a fresh file and return its path."""
+    counter = iter(range(1000))
+
+    def write(source: str, name: str | None = None) -> str:
+        path = tmp_path / (name or f"submission_{next(counter)}.py")
+        path.write_text(source)
+        return str(path)
+
+    return write
+
+
+CORRECT = '''
+import numpy as np
+
+def dV_dW(X):
+    return X
+
+def dZ_dV(Z):
+    return Z * (1 - Z)
+
+def dL_dZ(Y, Z, N):
+    return -(1 / N) * (Y / Z - (1 - Y) / (1 - Z))
+
+def dL_dV(Z, Y, N):
+    return (Z - Y) / N
+
+def dL_dW(Z, Y, X, N):
+    return (Z - Y) @ X.T / N
+'''
