@@ -1,0 +1,93 @@
+"""The example submissions in cases/: every file and expression set, checked against cases/manifest.json.
+
+Each manifest entry pins the exit code, the overall verdict and, per derivative, the
+verdict, the diverging loss terms (exact, when pinned), finding kinds that must be
+present and warning kinds that must be present.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gradcheck.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+MANIFEST = json.loads((CASES / "manifest.json").read_text(encoding="utf-8"))
+ENTRY_KEYS = {"id", "args", "exit_code", "verdict", "derivatives", "warnings", "note"}
+DERIVATIVE_KEYS = {"verdict", "diverging_terms", "finding_kinds"}
+
+
+def run_json(args: list[str], monkeypatch) -> tuple[int, dict]:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["check", *args, "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    try:
+        report = json.loads(result.output)
+    except json.JSONDecodeError:
+        pytest.fail(f"not JSON (exit {result.exit_code}):\n{result.output}")
+    return result.exit_code, report
+
+
+def test_manifest_is_well_formed():
+    ids = [e["id"] for e in MANIFEST]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for entry in MANIFEST:
+        assert set(entry) <= ENTRY_KEYS, entry["id"]
+        assert entry["derivatives"], entry["id"]
+        for name, pinned in entry["derivatives"].items():
+            assert set(pinned) <= DERIVATIVE_KEYS, (entry["id"], name)
+        assert set(entry.get("warnings", {})) <= set(entry["derivatives"]), entry["id"]
+
+
+def test_manifest_covers_every_case_file():
+    files = {p.relative_to(ROOT).as_posix() for p in (CASES / "bce").glob("*.py")}
+    covered = {a for e in MANIFEST for a in e["args"] if a.endswith(".py")}
+    assert files, "no case files"
+    assert files - covered == set(), "case files without a manifest entry"
+    assert covered - files == set(), "manifest names files that do not exist"
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["id"] for e in MANIFEST])
+def test_case(entry, monkeypatch):
+    exit_code, report = run_json(entry["args"], monkeypatch)
+    assert report["problem"] == "bce"
+    assert exit_code == entry["exit_code"]
+    assert report["verdict"] == entry["verdict"]
+
+    results = {d["name"]: d for d in report["derivatives"]}
+    assert set(results) == set(entry["derivatives"]), "derivatives checked differ from those pinned"
+    for name, pinned in entry["derivatives"].items():
+        got = results[name]
+        where = f"{entry['id']}: {name}"
+        assert got["verdict"] == pinned["verdict"], f"{where}: {got['message']}"
+        if "diverging_terms" in pinned:
+            assert got["diverging_terms"] == pinned["diverging_terms"], where
+        kinds = {f["kind"] for f in got["findings"]}
+        assert set(pinned.get("finding_kinds", ())) <= kinds, f"{where}: findings {sorted(kinds)}"
+        warning_kinds = {w["kind"] for w in got["warnings"]}
+        assert set(entry.get("warnings", {}).get(name, ())) <= warning_kinds, f"{where}: warnings {sorted(warning_kinds)}"
+
+
+def test_seed_question_text_report():
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
+    env["NO_COLOR"] = "1"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gradcheck", "check", "cases/bce/seed_question.py"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "(1−y)·log(1−z)" in proc.stdout
+    assert "shape" in proc.stdout
