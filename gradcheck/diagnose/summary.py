@@ -38,14 +38,24 @@ def summarize(
                         expression_verdict=found["verdict"],
                         user_text=tuple(found["texts"]),
                         spans=tuple(found["spans"]),
+                        not_finite=tuple(found.get("not_finite", ())),
                     )
         findings.extend(_term_findings(spec, evidence, loss_terms))
+        if evidence and all(e.verdict == "unknown" for e in evidence.values()):
+            findings.append(
+                Finding(
+                    kind="term_unknown",
+                    message="which loss term is wrong cannot be told: no element where only one term is "
+                    "active could be compared (fix the other problems first)",
+                )
+            )
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
     compared = [c for c in comparisons if c.max_abs_error is not None]
     max_abs = max((c.max_abs_error for c in compared), default=None)
     max_rel = max((c.max_abs_error / c.scale for c in compared if c.scale), default=None)
-    worst = sorted((e for c in comparisons for e in c.worst), key=lambda e: -_key(e.abs_error))[:5]
+    # The worst element of each failing trial, in trial order: ordinary data first, saturated last.
+    worst = [c.worst[0] for c in comparisons if c.worst][:5]
     return DerivativeResult(
         name=spec.name,
         title=spec.title,
@@ -62,10 +72,6 @@ def summarize(
         worst=tuple(worst),
         trials=tuple(comparisons),
     )
-
-
-def _key(x: float) -> float:
-    return x if x == x else float("inf")
 
 
 def _merge(pairs: list[tuple[str, Finding]]) -> list[Finding]:
@@ -90,6 +96,8 @@ def _term_findings(spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss
             parts = [f"the {info[t].formula} term is missing: no part of your expression belongs to it"]
         elif e.user_text:
             parts.append(f"your part for it is {' + '.join(e.user_text)}")
+            if e.not_finite:
+                parts.append(f"{' and '.join(e.not_finite)} is not finite (NaN or inf)")
         if e.isolated:
             parts.append(f"{e.failing} of {e.isolated} elements where only this term is active disagree")
         if expected:

@@ -33,6 +33,7 @@ class TermEvidence:
     user_text: tuple[str, ...] = ()  #: the user's sub-expressions that make up this term
     spans: tuple[tuple[int, int], ...] = ()
     expression_verdict: str | None = None  #: "right", "wrong" or "missing" (expression analysis)
+    not_finite: tuple[str, ...] = ()  #: the user's sub-expressions that are NaN or inf
 
     @property
     def verdict(self) -> str:
@@ -66,6 +67,9 @@ def by_data(trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, T
             continue
         active = active_terms(trial.reference, term_ids)
         alone = active.sum(axis=0) == 1
+        if trial.yours is not None and trial.yours.size == alone.size:
+            # NaN spreads across terms (0·NaN is NaN), so a non-finite element is no evidence about its term.
+            alone = alone & np.isfinite(trial.yours.reshape(alone.shape))
         for i, t in enumerate(term_ids):
             only = active[i] & alone
             isolated[t] += int(only.sum())
@@ -93,20 +97,24 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
     except Exception:  # a term that cannot be evaluated on its own: no expression-level evidence
         return {}
 
-    # Which loss term does each user term belong to? Look where it is non-zero.
+    # Which loss term does each user term belong to? Look where it is finite and non-zero.
     owner: list[str | None] = []
+    not_finite: list[int] = []
     for j in range(len(user_terms)):
+        if not all(np.all(np.isfinite(row[j])) for row in values):
+            not_finite.append(j)
+            owner.append(None)
+            continue
         seen: set[str] = set()
         for trial, row in zip(trials, values):
             active = active_terms(trial.reference, term_ids)
             alone = active.sum(axis=0) == 1
-            nonzero = row[j] != 0
             for i, t in enumerate(term_ids):
-                if np.any(nonzero & active[i] & alone):
+                if np.any((row[j] != 0) & active[i] & alone):
                     seen.add(t)
-        owner.append(seen.pop() if len(seen) == 1 else None)
-    if any(o is None for o in owner):
-        return {}  # some user term mixes loss terms (e.g. Z − Y): no clean split
+        if len(seen) != 1:
+            return {}  # this user term mixes loss terms (e.g. Z − Y): no clean split
+        owner.append(seen.pop())
 
     out: dict[str, dict[str, Any]] = {}
     for t in term_ids:
@@ -128,6 +136,19 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
                     right = False
                     break
         out[t] = {"verdict": "right" if right else "wrong", "texts": texts, "spans": spans}
+    # Sub-expressions that are not finite cannot be placed by where they are non-zero; when exactly
+    # one loss term is left unexplained, they are its part, and it is wrong.
+    if not_finite:
+        unexplained = [t for t in term_ids if out[t]["verdict"] != "right"]
+        if len(unexplained) != 1:
+            return {}
+        t = unexplained[0]
+        out[t] = {
+            "verdict": "wrong",
+            "texts": out[t]["texts"] + [user_terms[j].full_text or user_terms[j].text for j in not_finite],
+            "spans": out[t]["spans"] + [(user_terms[j].span.start, user_terms[j].span.end) for j in not_finite],
+            "not_finite": [user_terms[j].text for j in not_finite],
+        }
     return out
 
 

@@ -126,8 +126,8 @@ def compare(
             )
         )
 
-    finite_diff = np.where(comparable & np.isfinite(diff), diff, 0.0)
-    max_abs = float(finite_diff.max(initial=0.0))
+    # A non-finite element makes the error infinite (JSON null), never a reassuring 0.
+    max_abs = float(np.max(np.where(comparable, np.where(np.isfinite(diff), diff, np.inf), 0.0), initial=0.0))
     worst = _worst(trial, yours, expected_value, diff, tolerance, failing)
     result = TrialComparison(
         status="fail" if failing.any() else "pass",

@@ -86,7 +86,7 @@ def _details(d: DerivativeResult, report: Report) -> Group:
             line.append(f"{m}   ", style=f"bold {c}")
         parts.append(line)
     for f in d.findings:
-        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "type": "type", "hint": "how to fix"}.get(f.kind, f.kind)
+        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "type": "type", "hint": "how to fix", "term_unknown": "term"}.get(f.kind, f.kind)
         row = Text()
         row.append(f"{label}: ", style="bold")
         row.append(f.message)

@@ -119,13 +119,13 @@ class ModuleSubmission:
         language (for pointing at the wrong sub-expression); None otherwise. Never used to
         compute the user's values: the diagnosis checks that its terms add up to them."""
         if name not in self._expressions:
-            self._expressions[name] = _single_return_expression(name, self._functions[name], self._params[name], self.provided)
+            self._expressions[name] = _single_return_expression(name, self._functions[name], self._params[name])
         return self._expressions[name]
 
     def source(self, name: str) -> str | None:
-        expr = self.expression(name)
-        if expr is not None:
-            return expr.text
+        text = _single_return_text(self._functions[name])
+        if text is not None:
+            return text
         params = self._params.get(name)
         args = "**values" if params is None else ", ".join(params)
         return f"{self.path.name}: {name}({args})"
@@ -169,10 +169,21 @@ def _user_line(exc: BaseException, filename: str) -> str:
     return line
 
 
-def _single_return_expression(name: str, fn: Callable, params: tuple[str, ...] | None, names: tuple[str, ...]):
+def _single_return_expression(name: str, fn: Callable, params: tuple[str, ...] | None):
     from ..errors import ExpressionError
     from .expression import compile_expression
 
+    text = _single_return_text(fn)
+    if text is None:
+        return None
+    try:
+        return compile_expression(name, text, variables=params or (), derivatives=())
+    except ExpressionError:
+        return None
+
+
+def _single_return_text(fn: Callable) -> str | None:
+    """The text of EXPR when ``fn``'s body is (a docstring and) ``return EXPR``, on one line."""
     try:
         source = textwrap.dedent(inspect.getsource(fn))
         tree = ast.parse(source)
@@ -188,8 +199,4 @@ def _single_return_expression(name: str, fn: Callable, params: tuple[str, ...] |
     text = ast.get_source_segment(source, body[0].value)
     if not text or "#" in text:
         return None
-    text = " ".join(part.strip() for part in text.splitlines())
-    try:
-        return compile_expression(name, text, variables=params or (), derivatives=())
-    except ExpressionError:
-        return None
+    return " ".join(part.strip() for part in text.splitlines())
