@@ -56,3 +56,15 @@ def test_step_scales_with_the_point_and_is_exactly_representable():
     h = finite_diff.steps(x)
     assert h[0] == pytest.approx(h[1], rel=1e-9) and h[2] == pytest.approx(1e4 * h[1], rel=1e-9)
     assert np.all((x + h) - x == h)
+
+
+def test_linear_map_shortcut_equals_the_plain_jacobian():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5, 8))
+    W = rng.normal(size=(1, 5))
+    g = lambda Vb: np.log1p(np.exp(Vb)).sum(axis=(-1, -2))
+    plain = finite_diff.jacobian(lambda Wb: g(Wb @ X), W)
+    linear = finite_diff.jacobian(g, W, linear_map=X)
+    np.testing.assert_allclose(linear.value, plain.value, rtol=1e-9, atol=1e-12)
+    exact = (1 / (1 + np.exp(-(W @ X)))) @ X.T
+    assert np.all(np.abs(linear.value - exact) <= linear.error)

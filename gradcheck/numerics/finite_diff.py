@@ -14,6 +14,10 @@ Two entry points:
 - ``jacobian``: f maps a batch of points (B, *x.shape) to (B, *out); every
   coordinate is perturbed separately, all in one batched call (chunked to bound
   memory). Result shape (*x.shape, *out).
+  With ``linear_map=A`` (x a row (1, P), A shaped (P, K)), f instead takes
+  points of the image x ↦ x @ A, shaped (B, 1, K): perturbing x_i by h moves the
+  image by h·A[i], so a batch costs O(B·K) instead of a matmul (the perceptron's
+  V = W X). Same result, far less work.
 - ``elementwise``: f is separable (output i depends on x_i only, with optional
   trailing axes), so all coordinates are perturbed at once. Result shape f(x).shape.
 """
@@ -95,26 +99,39 @@ def jacobian(
     *,
     lower: float | None = None,
     upper: float | None = None,
+    linear_map: np.ndarray | None = None,
 ) -> Estimate:
     """Derivative of f at x with respect to every coordinate of x; shape (*x.shape, *out)."""
     x = np.asarray(x, dtype=np.float64)
     flat = x.ravel()
     h = steps(flat, lower, upper)
     n = flat.size
+    if linear_map is None:
+        point = x
+
+        def perturbed(idx: np.ndarray, delta: np.ndarray) -> np.ndarray:
+            batch = np.repeat(flat[None], idx.size, axis=0)
+            batch[np.arange(idx.size), idx] += delta
+            return batch.reshape((idx.size,) + x.shape)
+    else:
+        A = np.asarray(linear_map, dtype=np.float64)
+        point = flat[None] @ A  # (1, K)
+
+        def perturbed(idx: np.ndarray, delta: np.ndarray) -> np.ndarray:
+            return point[None] + (delta[:, None] * A[idx])[:, None, :]
+
     with np.errstate(all="ignore"):
-        out_shape = np.asarray(f(x[None]))[0].shape
+        out_shape = np.asarray(f(point[None]))[0].shape
         out_size = max(1, int(np.prod(out_shape)))
-        chunk = max(1, _CHUNK_ELEMENTS // (out_size * 2 * len(_MULTIPLIERS) + n))
+        chunk = max(1, _CHUNK_ELEMENTS // (out_size * 2 * len(_MULTIPLIERS) + point.size))
         diffs = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
         mags = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
         for start in range(0, n, chunk):
             idx = np.arange(start, min(n, start + chunk))
             for k, m in enumerate(_MULTIPLIERS):
                 # One batch holds x + m·h_i·e_i for every i in the chunk, then x − m·h_i·e_i.
-                batch = np.repeat(flat[None], 2 * idx.size, axis=0)
-                batch[np.arange(idx.size), idx] += m * h[idx]
-                batch[idx.size + np.arange(idx.size), idx] -= m * h[idx]
-                values = np.asarray(f(batch.reshape((2 * idx.size,) + x.shape)))
+                both = np.concatenate([idx, idx])
+                values = np.asarray(f(perturbed(both, np.concatenate([m * h[idx], -m * h[idx]]))))
                 plus, minus = values[: idx.size], values[idx.size :]
                 diffs[k][idx] = plus - minus
                 mags[k][idx] = np.abs(plus) + np.abs(minus)

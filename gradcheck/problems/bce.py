@@ -149,7 +149,7 @@ class BCEPerceptron:
         v = trial.values
         X, Y, N = v["X"], v["Y"], v["N"]
         if name == "dV_dW":
-            est = finite_diff.jacobian(lambda Wb: Wb @ X, v["W"])  # (1, M, 1, N)
+            est = finite_diff.jacobian(lambda Vb: Vb, v["W"], linear_map=X)  # (1, M, 1, N)
             return Reference(value=est.value[0, :, 0, :], error=est.error[0, :, 0, :])
         if name == "dZ_dV":
             est = finite_diff.elementwise(sigmoid, v["V"])
@@ -159,7 +159,8 @@ class BCEPerceptron:
         elif name == "dL_dV":
             est = finite_diff.elementwise(lambda vv: _terms_from_v(vv, Y, N), v["V"])
         elif name == "dL_dW":
-            est = finite_diff.jacobian(lambda Wb: _terms_from_v(Wb @ X, Y, N).sum(axis=(-3, -2)), v["W"])
+            # W_j + h moves V by h·X[j]: differences of V, no matmul per perturbation.
+            est = finite_diff.jacobian(lambda Vb: _terms_from_v(Vb, Y, N).sum(axis=(-3, -2)), v["W"], linear_map=X)
         else:
             raise KeyError(name)
         # est.value has a trailing term axis; the derivative of L is the sum over terms.
