@@ -19,14 +19,16 @@ from .submission.base import Submission
 DEFAULT_SEED = 0
 
 
-def load_submission(problem: Problem, path: str | Path | None = None, exprs: Sequence[str] = ()) -> Submission:
+def load_submission(
+    problem: Problem, path: str | Path | None = None, exprs: Sequence[str] = (), *, timeout: float | None = 10.0
+) -> Submission:
     """A module file, ``--expr`` options, or expressions on top of a module."""
     names = tuple(problem.derivatives)
     base = None
     if path is not None:
         from .submission.module import ModuleSubmission
 
-        base = ModuleSubmission(path, derivative_names=names, parameters=problem.parameters)
+        base = ModuleSubmission(path, derivative_names=names, parameters=problem.parameters, timeout=timeout)
     if exprs:
         from .submission.expression_set import ExpressionSubmission
 
@@ -85,10 +87,14 @@ def check(
     *,
     seed: int = DEFAULT_SEED,
     problem: str = "bce",
+    timeout: float | None = 10.0,
 ) -> Report:
-    """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input."""
+    """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
+
+    ``timeout`` limits loading the module and each call of its functions, in seconds.
+    """
     prob = problems.get(problem)
-    submission = load_submission(prob, path, exprs)
+    submission = load_submission(prob, path, exprs, timeout=timeout)
     return run(prob, submission, seed=seed, command=reproduce_command(path, exprs, seed, problem))
 
 

@@ -40,8 +40,10 @@ def cli() -> None:
               help="A derivative as a numpy expression, e.g. 'dL_dZ=-(1/N)*(Y/Z - (1-Y)/(1-Z))'. Repeatable.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random trials.")
 @click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds allowed for loading FILE.py and for each call of its functions.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, fmt: str) -> None:
+def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, timeout: float, fmt: str) -> None:
     """Check the derivatives in FILE.py and/or given with --expr.
 
     FILE.py defines any of dL_dW, dL_dV, dL_dZ, dZ_dV, dV_dW; each takes any of
@@ -49,7 +51,7 @@ def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, fmt
     """
     from .checker import check as run_check
 
-    report = run_check(file, exprs, seed=seed, problem=problem)
+    report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout)
     if fmt == "json":
         from .render.json_report import render
 

@@ -129,8 +129,7 @@ def test_user_code_that_raises_or_exits_is_reported_not_fatal(write_module):
 
 
 def test_printing_and_in_place_edits_by_user_code_do_not_leak(write_module):
-    source = CORRECT.replace("def dL_dV(Z, Y, N):\n    return (Z - Y) / N",
-                             "def dL_dV(Z, Y, N):\n    print('debug', N)\n    Z -= Y\n    return Z / N")
+    source = CORRECT + "\ndef dL_dV(Z, Y, N):\n    print('debug', N)\n    Z -= Y\n    return Z / N\n"
     r = invoke(write_module(source), "--format", "json")
     data = json.loads(r.stdout)  # still valid JSON: the print was captured
     assert data["verdict"] == "pass", r.stdout
@@ -174,3 +173,18 @@ def test_module_entry_point_plain_without_a_terminal_and_colored_when_forced():
 def test_subprocess_usage_error_has_no_traceback():
     r = _run(["check", "--expr", "dL_dZ=open('x')"])
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_function_that_never_returns_is_stopped_and_reported(write_module):
+    source = CORRECT + "\ndef dZ_dV(V):\n    while True:\n        pass\n"
+    r = invoke(write_module(source), "--timeout", "0.2", "--format", "json")
+    assert r.exit_code == 1
+    by_name = {d["name"]: d for d in json.loads(r.stdout)["derivatives"]}
+    assert by_name["dZ_dV"]["verdict"] == "error"
+    assert by_name["dZ_dV"]["findings"][0]["kind"] == "timeout"
+    assert by_name["dL_dW"]["verdict"] == "pass"
+
+
+def test_a_module_that_hangs_while_loading_is_a_usage_error(write_module):
+    r = invoke(write_module("while True:\n    pass\n"), "--timeout", "0.2")
+    assert r.exit_code == 2 and "did not finish loading" in r.stderr

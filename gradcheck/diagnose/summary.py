@@ -129,10 +129,11 @@ def _message(verdict, comparisons, findings, diverging, loss_terms) -> str:
         parts.append(f"wrong shape on {len(kinds['shape'].evidence.get('trials', ()))} of {n} trials")
     if "nan" in kinds:
         parts.append("NaN or inf in the result")
-    for kind in ("exception", "type"):
+    what = {"exception": lambda f: "raises " + f.message.split(":")[0], "timeout": lambda f: "too slow",
+            "type": lambda f: "returns no numbers"}
+    for kind, describe in what.items():
         if kind in kinds:
-            what = kinds[kind].message.split(":")[0] if kind == "exception" else "returns no numbers"
-            parts.append(f"{'raises ' + what if kind == 'exception' else what} on {len(kinds[kind].evidence.get('trials', ()))} of {n} trials")
+            parts.append(f"{describe(kinds[kind])} on {len(kinds[kind].evidence.get('trials', ()))} of {n} trials")
     failing = sum(c.failing for c in comparisons)
     if failing and not diverging:
         compared = sum(c.compared for c in comparisons)

@@ -71,7 +71,7 @@ def compare(
                 evidence={"operation": err.operation, "operand_shapes": [list(s) for s in err.operand_shapes]},
             )
             return Compared(TrialComparison(status="fail", findings=(finding,), **base), None)
-        kind = "exception" if err.kind == "exception" else "type"
+        kind = err.kind if err.kind in ("exception", "timeout") else "type"
         finding = Finding(kind=kind, message=err.message, span=err.span)
         return Compared(TrialComparison(status="error", findings=(finding,), **base), None)
 

@@ -86,12 +86,12 @@ def _details(d: DerivativeResult, report: Report) -> Group:
             line.append(f"{m}   ", style=f"bold {c}")
         parts.append(line)
     for f in d.findings:
-        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "type": "type", "hint": "how to fix", "term_unknown": "term"}.get(f.kind, f.kind)
+        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type", "hint": "how to fix", "term_unknown": "term"}.get(f.kind, f.kind)
         row = Text()
         row.append(f"{label}: ", style="bold")
         row.append(f.message)
         trials = f.evidence.get("trials")
-        if trials and f.kind in ("shape", "nan", "exception", "type"):
+        if trials and f.kind in ("shape", "nan", "exception", "timeout", "type"):
             row.append(f"  [trials: {', '.join(trials)}]", style="dim")
         parts.append(Padding(row, (0, 0, 0, 2)))
     for w in d.warnings:

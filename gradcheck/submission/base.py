@@ -17,7 +17,7 @@ import numpy as np
 class CallError:
     """Why a derivative produced no usable array."""
 
-    kind: str  #: "exception" (raised), "type" (not numbers), "shape" (an operation's operands do not line up)
+    kind: str  #: "exception" (raised), "timeout", "type" (not numbers), "shape" (operands do not line up)
     message: str  #: one line, e.g. "ZeroDivisionError: division by zero"
     operation: str | None = None  #: for shape errors: "@", "*", ...
     operand_shapes: tuple[tuple[int, ...], ...] = ()

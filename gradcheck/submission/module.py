@@ -12,7 +12,9 @@ import contextlib
 import importlib.util
 import inspect
 import io
+import signal
 import textwrap
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -24,13 +26,49 @@ from . import shape_trace
 from .base import CallError, Outcome, describe_exception, to_outcome
 
 OUTPUT_LIMIT = 10_000  # characters of the submission's printed output kept for the report
+DEFAULT_TIMEOUT = 10.0  # seconds for loading, and for each call
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so the user's ``except Exception`` cannot swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt pure-Python code that runs too long (main thread, POSIX; otherwise no limit).
+
+    A long numpy call is interrupted only when it returns; the sandbox of a later issue kills it.
+    """
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _Timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class ModuleSubmission:
     """The derivative functions of one module file."""
 
-    def __init__(self, path: str | Path, *, derivative_names: tuple[str, ...], parameters: tuple[str, ...]):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        derivative_names: tuple[str, ...],
+        parameters: tuple[str, ...],
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ):
         self.path = Path(path)
+        self.timeout = timeout
         self.description = str(path)
         self._output = io.StringIO()
         module = self._load()
@@ -66,8 +104,10 @@ class ModuleSubmission:
         spec = importlib.util.spec_from_file_location(f"gradcheck_submission_{id(self)}", self.path)
         module = importlib.util.module_from_spec(spec)
         try:
-            with self._capture():
+            with self._capture(), _time_limit(self.timeout):
                 exec(code, module.__dict__)
+        except _Timeout:
+            raise SubmissionError(f"{self.path}: did not finish loading within {self.timeout:g} s") from None
         except BaseException as exc:  # SystemExit too: a submission must not end the tool
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -87,8 +127,10 @@ class ModuleSubmission:
         wanted = values.keys() if params is None else params
         kwargs = {p: np.array(values[p], copy=True) if isinstance(values[p], np.ndarray) else values[p] for p in wanted}
         try:
-            with self._capture(), np.errstate(all="ignore"):
+            with self._capture(), np.errstate(all="ignore"), _time_limit(self.timeout):
                 result = self._functions[name](**kwargs)
+        except _Timeout:
+            return Outcome(error=CallError(kind="timeout", message=f"did not return within {self.timeout:g} s"))
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -103,7 +145,11 @@ class ModuleSubmission:
         if error.kind != "shape":
             return replace(error, message=error.message + where)
         with self._capture():
-            mismatch = shape_trace.trace(self._functions[name], kwargs)
+            try:
+                with _time_limit(self.timeout):
+                    mismatch = shape_trace.trace(self._functions[name], kwargs)
+            except _Timeout:
+                mismatch = None
         if mismatch is None:
             return replace(error, message=error.message + where)
         inputs = {k: np.shape(v) for k, v in kwargs.items() if isinstance(v, np.ndarray)}
