@@ -38,7 +38,7 @@ def cli() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=str))
 @click.option("--expr", "exprs", multiple=True, metavar="NAME=EXPRESSION",
               help="A derivative as a numpy expression, e.g. 'dL_dZ=-(1/N)*(Y/Z - (1-Y)/(1-Z))'. Repeatable.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random trials.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the random trials.")
 @click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
@@ -55,7 +55,7 @@ def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, tim
     if fmt == "json":
         from .render.json_report import render
 
-        click.echo(render(report))
+        click.echo(render(report))  # ensure_ascii=False, but click.echo never fails on encoding
     else:
         from .render.console import make_console, render
 

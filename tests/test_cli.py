@@ -188,3 +188,21 @@ def test_a_function_that_never_returns_is_stopped_and_reported(write_module):
 def test_a_module_that_hangs_while_loading_is_a_usage_error(write_module):
     r = invoke(write_module("while True:\n    pass\n"), "--timeout", "0.2")
     assert r.exit_code == 2 and "did not finish loading" in r.stderr
+
+
+def test_an_ascii_only_terminal_gets_a_transliterated_report_not_a_crash():
+    r = _run(["check", "cases/bce/seed_question.py"], PYTHONIOENCODING="ascii")
+    assert r.returncode == 1, r.stderr
+    assert "dL/dZ" in r.stdout and "(1-y)*log(1-z)" in r.stdout
+
+
+def test_negative_seed_is_a_usage_error():
+    assert invoke("--seed", "-1", "--expr", "dV_dW=X").exit_code == 2
+
+
+def test_expressions_override_a_modules_functions(write_module):
+    seed = str(ROOT / "cases" / "bce" / "seed_question.py")
+    r = invoke(seed, "--expr", "dL_dZ=-(1/N)*(Y/Z - (1-Y)/(1-Z))", "--format", "json")
+    by_name = {d["name"]: d for d in json.loads(r.stdout)["derivatives"]}
+    assert by_name["dL_dZ"]["verdict"] == "pass"
+    assert by_name["dL_dW"]["verdict"] == "fail"  # the module's own dL_dW still has the shape problem

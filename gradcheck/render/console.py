@@ -5,6 +5,7 @@ the user's own text with the wrong part marked, the numbers, a hint.
 """
 from __future__ import annotations
 
+import sys
 from typing import IO
 
 from rich.console import Console, Group
@@ -18,9 +19,34 @@ MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow
 SPAN_STYLE = "bold red underline"
 
 
+# For terminals that cannot show the report's mathematics (an ASCII locale).
+_ASCII = str.maketrans({"∂": "d", "σ": "sigma", "✓": "+", "✗": "x", "−": "-", "·": "*", "ᵀ": "^T",
+                        "⊙": "*", "≈": "~", "Σ": "sum", "…": "...", "—": "-", "→": "->", "²": "^2"})
+
+
+class _Transliterating:
+    """A text stream that writes the report in the target encoding, never raising on a symbol."""
+
+    def __init__(self, stream: IO[str]):
+        self._stream, self.encoding = stream, stream.encoding
+
+    def write(self, text: str) -> int:
+        safe = text.translate(_ASCII).encode(self.encoding, "replace").decode(self.encoding)
+        return self._stream.write(safe)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
 def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
     """Rich decides color from the terminal and NO_COLOR/FORCE_COLOR; no terminal means no escape codes."""
-    return Console(file=file, width=width, highlight=False, soft_wrap=False)
+    stream = file if file is not None else sys.stdout
+    if "utf" not in (getattr(stream, "encoding", None) or "utf-8").lower():
+        stream = _Transliterating(stream)
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
 
 
 def render(report: Report, console: Console) -> None:
