@@ -26,7 +26,8 @@ def summarize(
         findings.append(Finding(kind="hint", message=spec.hint))
 
     evidence: dict[str, TermEvidence] = {}
-    if spec.of_loss and verdict == "fail":
+    numerically_wrong = any(c.failing for c in comparisons)
+    if spec.of_loss and verdict == "fail" and numerically_wrong:
         ids = [t.id for t in loss_terms]
         evidence = term_analysis.by_data(term_data, ids)
         if expression is not None:
@@ -91,9 +92,10 @@ def _term_findings(spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss
         if e.verdict != "wrong":
             continue
         expected = spec.term_formulas.get(t)
-        parts = [f"the {info[t].formula} term is wrong"]
+        name = f"the {info[t].formula} term ({info[t].description})"
+        parts = [f"{name} is wrong"]
         if e.expression_verdict == "missing":
-            parts = [f"the {info[t].formula} term is missing: no part of your expression belongs to it"]
+            parts = [f"{name} is missing: no part of your expression belongs to it"]
         elif e.user_text:
             parts.append(f"your part for it is {' + '.join(e.user_text)}")
             if e.not_finite:

@@ -43,11 +43,12 @@ def rtol_for(dtype: str | None) -> float:
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...], shape_text: str) -> str:
     """One sentence on how a wrongly shaped result could fit."""
     size = int(np.prod(expected))
+    head = f"expected {expected}, i.e. {shape_text}; got {got}"
     if len(got) == len(expected) == 2 and got == expected[::-1]:
-        return f"expected {expected} {shape_text}, got {got}: it is transposed (add .T)"
+        return f"{head}: it is transposed (add .T)"
     if int(np.prod(got)) == size:
-        return f"expected {expected} {shape_text}, got {got}: same numbers, wrong layout (reshape to {expected})"
-    return f"expected {expected} {shape_text}, got {got}"
+        return f"{head}: same number of elements, wrong layout (reshape to {expected})"
+    return head
 
 
 def compare(

@@ -70,8 +70,8 @@ DERIVATIVES = {
 }
 
 TERMS = (
-    TermInfo(id="positive", formula="y·log z", description="the y = 1 part, −(1/N) Σ y log z"),
-    TermInfo(id="negative", formula="(1−y)·log(1−z)", description="the y = 0 part, −(1/N) Σ (1−y) log(1−z)"),
+    TermInfo(id="positive", formula="y·log z", description="the part of the loss from samples with y = 1"),
+    TermInfo(id="negative", formula="(1−y)·log(1−z)", description="the part of the loss from samples with y = 0"),
 )
 
 

@@ -55,6 +55,11 @@ def render(report: Report, console: Console) -> None:
     for d in report.derivatives:
         if d.verdict != "pass":
             console.print(_details(d, report))
+    notes = [(d, w) for d in report.derivatives if d.verdict == "pass" for w in d.warnings]
+    if notes:
+        console.print()
+    for d, w in notes:
+        console.print(Text(f"note {d.title}: {w.message}", style="yellow"))
     _footer(report, console)
 
 
@@ -167,7 +172,8 @@ def _footer(report: Report, console: Console) -> None:
     console.print()
     if report.verdict == "pass":
         n = len(report.derivatives)
-        console.print(Text(f"✓ all {n} derivative{'s' if n != 1 else ''} match the finite differences", style="bold green"))
+        what = "the derivative matches" if n == 1 else f"all {n} derivatives match"
+        console.print(Text(f"✓ {what} the finite differences", style="bold green"))
     else:
         bad = [d.title for d in report.derivatives if d.verdict != "pass"]
         console.print(Text(f"✗ {len(bad)} of {len(report.derivatives)} wrong: {', '.join(bad)}", style="bold red"))
