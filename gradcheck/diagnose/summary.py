@@ -26,30 +26,9 @@ def summarize(
         findings.append(Finding(kind="hint", message=spec.hint))
 
     evidence: dict[str, TermEvidence] = {}
-    numerically_wrong = any(c.failing for c in comparisons)
-    if spec.of_loss and verdict == "fail" and numerically_wrong:
-        ids = [t.id for t in loss_terms]
-        evidence = term_analysis.by_data(term_data, ids)
-        if expression is not None:
-            comparable = [d for d in term_data if d.failing is not None]
-            if comparable:
-                for t, found in term_analysis.by_expression(expression, comparable, ids).items():
-                    evidence[t] = replace(
-                        evidence[t],
-                        expression_verdict=found["verdict"],
-                        user_text=tuple(found["texts"]),
-                        spans=tuple(found["spans"]),
-                        not_finite=tuple(found.get("not_finite", ())),
-                    )
+    if spec.of_loss and verdict == "fail" and any(c.failing for c in comparisons):
+        evidence = _term_evidence(term_data, loss_terms, expression)
         findings.extend(_term_findings(spec, evidence, loss_terms))
-        if evidence and all(e.verdict == "unknown" for e in evidence.values()):
-            findings.append(
-                Finding(
-                    kind="term_unknown",
-                    message="which loss term is wrong cannot be told: no element where only one term is "
-                    "active could be compared (fix the other problems first)",
-                )
-            )
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
     compared = [c for c in comparisons if c.max_abs_error is not None]
@@ -73,6 +52,23 @@ def summarize(
         worst=tuple(worst),
         trials=tuple(comparisons),
     )
+
+
+def _term_evidence(term_data, loss_terms, expression) -> dict[str, TermEvidence]:
+    """Data isolation first; the expression's own terms, where they can be placed, refine it."""
+    ids = [t.id for t in loss_terms]
+    evidence = term_analysis.by_data(term_data, ids)
+    comparable = [d for d in term_data if d.failing is not None]
+    if expression is not None and comparable:
+        for t, part in term_analysis.by_expression(expression, comparable, ids).items():
+            evidence[t] = replace(
+                evidence[t],
+                expression_verdict=part.verdict,
+                user_text=part.texts,
+                spans=part.spans,
+                not_finite=part.not_finite,
+            )
+    return evidence
 
 
 def _merge(pairs: list[tuple[str, Finding]]) -> list[Finding]:
@@ -111,6 +107,14 @@ def _term_findings(spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss
                 term=t,
                 span=e.spans[0] if e.spans else None,
                 evidence={"isolated": e.isolated, "failing": e.failing, "spans": [list(s) for s in e.spans]},
+            )
+        )
+    if evidence and all(e.verdict == "unknown" for e in evidence.values()):
+        out.append(
+            Finding(
+                kind="term_unknown",
+                message="which loss term is wrong cannot be told: no element where only one term is "
+                "active could be compared (fix the other problems first)",
             )
         )
     return out

@@ -54,6 +54,16 @@ class TrialData:
     yours: np.ndarray | None = None  #: the user's result on this trial
 
 
+@dataclass(frozen=True, kw_only=True)
+class ExpressionPart:
+    """The user's sub-expressions that make up one loss term, and whether they are right."""
+
+    verdict: str  #: "right", "wrong" or "missing"
+    texts: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    not_finite: tuple[str, ...] = ()
+
+
 def active_terms(reference: Reference, term_ids: Sequence[str]) -> np.ndarray:
     """Boolean (T, *shape): where each term's own derivative is non-zero."""
     return np.stack([np.asarray(reference.terms[t]) != 0 for t in term_ids])
@@ -77,11 +87,8 @@ def by_data(trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, T
     return {t: TermEvidence(term=t, isolated=isolated[t], failing=failing[t]) for t in term_ids}
 
 
-def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Map the user's additive terms to loss terms and check each group; {} when not possible.
-
-    Returns, per loss term, {"verdict": "right"|"wrong"|"missing", "texts": [...], "spans": [...]}.
-    """
+def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[str]) -> dict[str, ExpressionPart]:
+    """Map the user's additive terms to loss terms and check each group; {} when not possible."""
     user_terms = expression.terms
     values: list[list[np.ndarray]] = []  # [trial][user term]
     try:
@@ -116,13 +123,17 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
             return {}  # this user term mixes loss terms (e.g. Z − Y): no clean split
         owner.append(seen.pop())
 
-    out: dict[str, dict[str, Any]] = {}
+    def text(j: int) -> str:
+        return user_terms[j].full_text or user_terms[j].text
+
+    def span(j: int) -> tuple[int, int]:
+        return (user_terms[j].span.start, user_terms[j].span.end)
+
+    out: dict[str, ExpressionPart] = {}
     for t in term_ids:
         members = [j for j, o in enumerate(owner) if o == t]
-        texts = [user_terms[j].full_text or user_terms[j].text for j in members]
-        spans = [(user_terms[j].span.start, user_terms[j].span.end) for j in members]
         if not members:
-            out[t] = {"verdict": "missing", "texts": [], "spans": []}
+            out[t] = ExpressionPart(verdict="missing")
             continue
         right = True
         for trial, row in zip(trials, values):
@@ -135,20 +146,24 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
                 if not np.all(np.abs(mine - ref.terms[t])[ok] <= tol[ok]):
                     right = False
                     break
-        out[t] = {"verdict": "right" if right else "wrong", "texts": texts, "spans": spans}
+        out[t] = ExpressionPart(
+            verdict="right" if right else "wrong",
+            texts=tuple(text(j) for j in members),
+            spans=tuple(span(j) for j in members),
+        )
     # Sub-expressions that are not finite cannot be placed by where they are non-zero; when exactly
     # one loss term is left unexplained, they are its part, and it is wrong.
     if not_finite:
-        unexplained = [t for t in term_ids if out[t]["verdict"] != "right"]
+        unexplained = [t for t in term_ids if out[t].verdict != "right"]
         if len(unexplained) != 1:
             return {}
         t = unexplained[0]
-        out[t] = {
-            "verdict": "wrong",
-            "texts": out[t]["texts"] + [user_terms[j].full_text or user_terms[j].text for j in not_finite],
-            "spans": out[t]["spans"] + [(user_terms[j].span.start, user_terms[j].span.end) for j in not_finite],
-            "not_finite": [user_terms[j].text for j in not_finite],
-        }
+        out[t] = ExpressionPart(
+            verdict="wrong",
+            texts=out[t].texts + tuple(text(j) for j in not_finite),
+            spans=out[t].spans + tuple(span(j) for j in not_finite),
+            not_finite=tuple(user_terms[j].text for j in not_finite),
+        )
     return out
 
 
