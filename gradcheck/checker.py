@@ -14,7 +14,7 @@ from .errors import SubmissionError
 from .model import Report, TrialInfo, overall_verdict
 from .numerics.compare import compare
 from .problems.base import Problem
-from .submission.base import Submission
+from .submission.base import Outcome, Submission
 
 DEFAULT_SEED = 0
 
@@ -41,6 +41,14 @@ def load_submission(
 def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, command: str = "") -> Report:
     """Compare every derivative the submission provides with finite differences on seeded trials."""
     trials = problem.trials(np.random.default_rng(seed))
+    outcomes: dict[tuple[str, str], Outcome] = {}
+
+    def outcome_of(name: str, trial) -> Outcome:
+        key = (name, trial.name)
+        if key not in outcomes:
+            outcomes[key] = submission.evaluate(name, trial.values)
+        return outcomes[key]
+
     results = []
     for name in submission.provided:
         spec = problem.derivatives[name]
@@ -48,13 +56,13 @@ def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, c
         expr = submission.expression(name)
         for trial in trials:
             reference = problem.reference(name, trial)
-            outcome = submission.evaluate(name, trial.values)
+            outcome = outcome_of(name, trial)
             compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text)
             comparisons.append(compared.result)
             env = dict(trial.values)
             if expr is not None:  # the user's own values of the derivatives the expression uses
                 for dep in expr.derivatives_used:
-                    env[dep] = submission.evaluate(dep, trial.values).value
+                    env[dep] = outcome_of(dep, trial).value
             term_data.append(TrialData(reference=reference, failing=compared.failing, values=env, yours=outcome.value))
         results.append(
             summarize(
