@@ -28,7 +28,8 @@ def summarize(
     evidence: dict[str, TermEvidence] = {}
     if spec.of_loss and verdict == "fail" and any(c.failing for c in comparisons):
         evidence = _term_evidence(term_data, loss_terms, expression)
-        findings.extend(_term_findings(spec, evidence, loss_terms))
+        shape_problem = any(f.kind == "shape" for f in findings)
+        findings.extend(_term_findings(spec, evidence, loss_terms, shape_problem=shape_problem))
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
     compared = [c for c in comparisons if c.max_abs_error is not None]
@@ -81,35 +82,47 @@ def _merge(pairs: list[tuple[str, Finding]]) -> list[Finding]:
     return [replace(f, evidence={**f.evidence, "trials": trials[k]}) for k, f in first.items()]
 
 
-def _term_findings(spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss_terms) -> list[Finding]:
+def _term_findings(
+    spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss_terms, *, shape_problem: bool
+) -> list[Finding]:
+    """One finding per wrong term; when no term can be told apart, say so (unless the shape is the news)."""
     out = []
     info = {t.id: t for t in loss_terms}
     for t, e in evidence.items():
         if e.verdict != "wrong":
             continue
-        expected = spec.term_formulas.get(t)
+        facts = {
+            "formula": info[t].formula,
+            "description": info[t].description,
+            "yours": " + ".join(e.user_text) or None,
+            "expected": spec.term_formulas.get(t),
+            "why": spec.term_reasons.get(t),
+            "not_finite": list(e.not_finite),
+            "isolated": e.isolated,
+            "failing": e.failing,
+            "spans": [list(s) for s in e.spans],
+        }
         name = f"the {info[t].formula} term ({info[t].description})"
-        parts = [f"{name} is wrong"]
-        if e.expression_verdict == "missing":
-            parts = [f"{name} is missing: no part of your expression belongs to it"]
-        elif e.user_text:
-            parts.append(f"your part for it is {' + '.join(e.user_text)}")
-            if e.not_finite:
-                parts.append(f"{' and '.join(e.not_finite)} is not finite (NaN or inf)")
+        parts = [f"{name} is missing: no part of your expression belongs to it"
+                 if e.expression_verdict == "missing" else f"{name} is wrong"]
+        if facts["yours"]:
+            parts.append(f"your part for it is {facts['yours']}")
+        if e.not_finite:
+            parts.append(f"{' and '.join(e.not_finite)} is not finite (NaN or inf)")
         if e.isolated:
             parts.append(f"{e.failing} of {e.isolated} elements where only this term is active disagree")
-        if expected:
-            parts.append(f"its derivative should be {expected}")
+        if facts["expected"]:
+            parts.append(f"it should be {facts['expected']}")
         out.append(
             Finding(
                 kind="term",
                 message="; ".join(parts),
                 term=t,
                 span=e.spans[0] if e.spans else None,
-                evidence={"isolated": e.isolated, "failing": e.failing, "spans": [list(s) for s in e.spans]},
+                evidence=facts,
             )
         )
-    if evidence and all(e.verdict == "unknown" for e in evidence.values()):
+    if evidence and all(e.verdict == "unknown" for e in evidence.values()) and not shape_problem:
         out.append(
             Finding(
                 kind="term_unknown",

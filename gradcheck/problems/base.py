@@ -24,6 +24,7 @@ class DerivativeSpec:
     formula: str  #: the correct result, for hints: "−(1/N)·(Y/Z − (1−Y)/(1−Z))"
     of_loss: bool  #: a derivative of the loss (so its loss terms can be isolated)
     term_formulas: dict[str, str] = field(default_factory=dict)  #: term id → that term's part of the result
+    term_reasons: dict[str, str] = field(default_factory=dict)  #: term id → the calculus step behind it
     hint: str = ""  #: what to write when the shape is wrong
 
 

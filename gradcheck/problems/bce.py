@@ -45,6 +45,10 @@ DERIVATIVES = {
             formula="−(1/N)·(Y/Z − (1−Y)/(1−Z))",
             of_loss=True,
             term_formulas={"positive": "−(1/N)·Y/Z", "negative": "+(1/N)·(1−Y)/(1−Z)"},
+            term_reasons={
+                "positive": "d/dz log z = 1/z",
+                "negative": "d/dz log(1−z) = −1/(1−z): the chain rule brings the −1 of (1−z)",
+            },
         ),
         DerivativeSpec(
             name="dL_dV",
@@ -54,6 +58,10 @@ DERIVATIVES = {
             formula="∂L/∂Z ⊙ σ'(V) = (Z − Y)/N",
             of_loss=True,
             term_formulas={"positive": "−(1/N)·Y ⊙ (1−Z)", "negative": "+(1/N)·(1−Y) ⊙ Z"},
+            term_reasons={
+                "positive": "(1/z)·σ'(v) = (1/z)·z(1−z) = 1−z",
+                "negative": "(−1/(1−z))·σ'(v) = −z(1−z)/(1−z) = −z",
+            },
         ),
         DerivativeSpec(
             name="dL_dW",
@@ -63,6 +71,10 @@ DERIVATIVES = {
             formula="(∂L/∂Z ⊙ σ'(V)) Xᵀ = (Z − Y) Xᵀ / N",
             of_loss=True,
             term_formulas={"positive": "−(1/N)·(Y ⊙ (1−Z)) Xᵀ", "negative": "+(1/N)·((1−Y) ⊙ Z) Xᵀ"},
+            term_reasons={
+                "positive": "∂L/∂V of the term, summed over samples with Xᵀ (∂V_k/∂W_j = X[j, k])",
+                "negative": "∂L/∂V of the term, summed over samples with Xᵀ (∂V_k/∂W_j = X[j, k])",
+            },
             hint="∂L/∂W must be shaped like W (1, M): multiply ∂L/∂Z and σ'(V) elementwise "
             "over the samples, then sum over samples with Xᵀ: (dL_dZ * dZ_dV) @ X.T",
         ),

@@ -117,6 +117,9 @@ def _details(d: DerivativeResult, report: Report) -> Group:
             line.append(f"{m}   ", style=f"bold {c}")
         parts.append(line)
     for f in d.findings:
+        if f.kind == "term" and "formula" in f.evidence:
+            parts.extend(_term_finding(f))
+            continue
         label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type", "hint": "how to fix", "term_unknown": "term"}.get(f.kind, f.kind)
         row = Text()
         row.append(f"{label}: ", style="bold")
@@ -130,6 +133,30 @@ def _details(d: DerivativeResult, report: Report) -> Group:
     if d.worst:
         parts.append(_worst_table(d.worst))
     return Group(*parts)
+
+
+def _term_finding(f) -> list:
+    """A wrong loss term as a small block: which term, yours, what it should be, and why."""
+    ev = f.evidence
+    head = Text()
+    head.append("✗ wrong term ", style="bold red")
+    head.append(ev["formula"], style="bold")
+    head.append(f"  ({ev['description']}")
+    if ev.get("isolated"):
+        head.append(f": {ev['failing']} of {ev['isolated']} such elements disagree")
+    head.append(")")
+    rows = [head]
+    if ev.get("yours") is None and "missing" in f.message:
+        rows.append(Text("yours:     (no part of your expression belongs to this term)", style="red"))
+    elif ev.get("yours"):
+        rows.append(Text(f"yours:     {ev['yours']}"))
+    for fragment in ev.get("not_finite", ()):
+        rows.append(Text(f"           {fragment} is NaN or inf", style="red"))
+    if ev.get("expected"):
+        rows.append(Text(f"should be: {ev['expected']}", style="green"))
+    if ev.get("why"):
+        rows.append(Text(f"because:   {ev['why']}", style="dim"))
+    return [Padding(rows[0], (0, 0, 0, 2))] + [Padding(r, (0, 0, 0, 4)) for r in rows[1:]]
 
 
 def _source(d: DerivativeResult) -> list[Text]:
