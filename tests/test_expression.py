@@ -326,3 +326,9 @@ def test_results_too_large_to_allocate_are_refused_before_numpy_tries(env):
         with pytest.raises(EvaluationError, match="limit") as info:
             compile_(f"{column} {op} {column}.T").evaluate(env)
         assert info.value.operand_shapes == ((50625, 1), (1, 50625))
+
+
+def test_a_derivative_used_but_not_given_says_how_to_give_it():
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("dL_dW", "dL_dZ @ X.T", variables=VARIABLES)
+    assert "derivative you did not give" in str(info.value) and info.value.column == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ MAX_EXPONENT = 64  #: largest |constant exponent| accepted for **
 MAX_ELEMENTS = 10_000_000  #: largest array an evaluation may create (80 MB of float64)
 
 _SCALAR_NAMES = frozenset({"N", "M"})
+_DERIVATIVE_NAME = re.compile(r"^d[A-Za-z0-9]+_d[A-Za-z0-9]+$")  # d<of>_d<wrt>, e.g. dL_dZ
 _NUMPY_MODULES = frozenset({"np", "numpy"})
 
 
@@ -352,6 +354,9 @@ class _Checker:
             self.derivatives_used.add(node.id)
         elif node.id in _FUNCTIONS:
             raise self.refuse(node, f"'{node.id}' is a function; call it like {node.id}(...)")
+        elif _DERIVATIVE_NAME.match(node.id):
+            raise self.refuse(node, f"'{node.id}' is a derivative you did not give: add --expr "
+                                    f"'{node.id}=...' or define it in the module")
         else:
             known = ", ".join(sorted(self.variables | self.derivatives))
             raise self.refuse(node, f"unknown name '{node.id}' (known: {known})")
