@@ -37,7 +37,22 @@ class Submission(Protocol):
     description: str  #: e.g. "cases/bce/seed_question.py" or "--expr dL_dZ=..."
     provided: tuple[str, ...]  #: the derivative names it defines
 
-    def evaluate(self, name: str, values: Mapping[str, Any]) -> Outcome: ...
+    def evaluate(self, name: str, values: Mapping[str, Any], parts: Mapping[str, Any] | None = None) -> Outcome:
+        """The user's ``name`` on ``values``; the derivatives in ``parts`` replace the user's own
+        wherever ``name`` uses them (to check an assembly with correct parts)."""
+        ...
+
+    def uses(self, name: str) -> frozenset[str]:
+        """The other derivatives that the definition of ``name`` uses."""
+        ...
+
+    def locate(self, name: str, span: tuple[int, int]) -> dict | None:
+        """{"line", "col", "end_col"} of a span of ``expression(name).text`` in the user's input."""
+        ...
+
+    def function_source(self, name: str) -> Any:
+        """The FunctionSource of a module function (for showing its code), else None."""
+        ...
 
     def expression(self, name: str) -> Any:
         """The user's definition of ``name`` as an Expression, when it is one (for term analysis)."""

@@ -369,6 +369,9 @@ class _Checker:
         self.check(node.value)
 
     def _check_call(self, node: ast.Call) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id in self.derivatives:
+            self._check_derivative_call(node)
+            return
         function_name = self._function_name(node.func)
         function = _FUNCTIONS[function_name]
         for arg in node.args:
@@ -381,6 +384,19 @@ class _Checker:
             self._check_keyword(keyword, function_name, function)
         for arg in node.args:
             self.check(arg)
+
+    def _check_derivative_call(self, node: ast.Call) -> None:
+        """``dL_dZ(Y, Z, N)`` in a module function stands for the user's dL_dZ on the same data,
+        so its arguments must be the data names themselves (in any order, or as Z=Z)."""
+        for arg in list(node.args) + [k.value for k in node.keywords]:
+            if not (isinstance(arg, ast.Name) and arg.id in self.variables):
+                raise self.refuse(arg, f"{node.func.id}(...) may only be passed the data names themselves")
+        for keyword in node.keywords:
+            if keyword.arg != keyword.value.id:
+                raise self.refuse(keyword, f"{node.func.id}(...) must get {keyword.arg}={keyword.arg}")
+        self.derivatives_used.add(node.func.id)
+        for arg in node.args:
+            self.variables_used.add(arg.id)
 
     def _function_name(self, func: ast.expr) -> str:
         """The table name of a callee written as ``name`` or ``np.name``; refuse any other callee."""
@@ -540,6 +556,8 @@ class _Evaluator:
 
     def _call(self, node: ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        if name not in _FUNCTIONS:  # a checked call of another derivative: its value on this data
+            return np.asarray(self.env[name], dtype=np.float64)
         args = [self.value(arg) for arg in node.args]
         kwargs = {keyword.arg: _keyword_value(keyword) for keyword in node.keywords}
         self._check_size(node, name, tuple(np.shape(arg) for arg in args))

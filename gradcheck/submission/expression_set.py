@@ -43,12 +43,16 @@ class ExpressionSubmission:
         given = " ".join(f"--expr '{n}={t}'" for n, t in texts.items())
         self.description = f"{base.description} {given}" if base else given
 
-    def evaluate(self, name: str, values: Mapping[str, Any]) -> Outcome:
+    def evaluate(self, name: str, values: Mapping[str, Any], parts: Mapping[str, Any] | None = None) -> Outcome:
+        """The user's value of ``name``; derivatives in ``parts`` are used instead of the user's own."""
         expr = self.expressions.get(name)
         if expr is None:
-            return self._base.evaluate(name, values)
+            return self._base.evaluate(name, values, parts)
         env = dict(values)
         for dep in sorted(expr.derivatives_used):
+            if parts and dep in parts:
+                env[dep] = parts[dep]
+                continue
             outcome = self.evaluate(dep, values)
             if outcome.value is None:
                 why = outcome.error.message if outcome.error else "no value"
@@ -73,6 +77,22 @@ class ExpressionSubmission:
         if expr is None and self._base is not None:
             return self._base.expression(name)
         return expr
+
+    def uses(self, name: str) -> frozenset[str]:
+        expr = self.expressions.get(name)
+        if expr is not None:
+            return expr.derivatives_used
+        return self._base.uses(name) if self._base else frozenset()
+
+    def locate(self, name: str, span: tuple[int, int]) -> dict | None:
+        if name in self.expressions:
+            return {"line": 1, "col": span[0] + 1, "end_col": span[1] + 1}
+        return self._base.locate(name, span) if self._base else None
+
+    def function_source(self, name: str):
+        if name in self.expressions or self._base is None:
+            return None
+        return self._base.function_source(name)
 
     def source(self, name: str) -> str | None:
         expr = self.expressions.get(name)

@@ -7,13 +7,11 @@ the report.
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib.util
 import inspect
 import io
 import signal
-import textwrap
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import SubmissionError
-from . import shape_trace
+from . import function_source, shape_trace
 from .base import CallError, Outcome, describe_exception, to_outcome
 
 OUTPUT_LIMIT = 10_000  # characters of the submission's printed output kept for the report
@@ -87,6 +85,9 @@ class ModuleSubmission:
                 f"{self.path}: no recognized function (define any of {', '.join(derivative_names)})"
             )
         self.provided = tuple(n for n in derivative_names if n in self._functions)
+        self._module = module
+        self._parameters = parameters
+        self._sources: dict[str, function_source.FunctionSource | None] = {}
         self._expressions: dict[str, Any] = {}
 
     def _load(self):
@@ -122,12 +123,14 @@ class ModuleSubmission:
         with contextlib.redirect_stdout(self._output), contextlib.redirect_stderr(self._output):
             yield
 
-    def evaluate(self, name: str, values: Mapping[str, Any]) -> Outcome:
+    def evaluate(self, name: str, values: Mapping[str, Any], parts: Mapping[str, np.ndarray] | None = None) -> Outcome:
+        """Call ``name`` on copies of ``values``; with ``parts``, the other derivative functions it
+        calls return those arrays instead (to check an assembly with correct parts)."""
         params = self._params[name]
         wanted = values.keys() if params is None else params
         kwargs = {p: np.array(values[p], copy=True) if isinstance(values[p], np.ndarray) else values[p] for p in wanted}
         try:
-            with self._capture(), np.errstate(all="ignore"), _time_limit(self.timeout):
+            with self._capture(), np.errstate(all="ignore"), _time_limit(self.timeout), self._replaced(parts):
                 result = self._functions[name](**kwargs)
         except _Timeout:
             return Outcome(error=CallError(kind="timeout", message=f"did not return within {self.timeout:g} s"))
@@ -136,6 +139,36 @@ class ModuleSubmission:
                 raise
             return Outcome(error=self._explain(name, exc, kwargs))
         return to_outcome(result)
+
+    @contextlib.contextmanager
+    def _replaced(self, parts: Mapping[str, np.ndarray] | None):
+        """Temporarily make the module's own derivative functions return ``parts``."""
+        if not parts:
+            yield
+            return
+        namespace = self._module.__dict__
+        saved = {n: namespace[n] for n in parts if n in namespace}
+        for n, value in parts.items():
+            namespace[n] = lambda *args, _value=value, **kwargs: np.array(_value, copy=True)
+        try:
+            yield
+        finally:
+            namespace.update(saved)
+
+    def uses(self, name: str) -> frozenset[str]:
+        """The other derivative functions that ``name`` calls directly."""
+        code = getattr(self._functions[name], "__code__", None)
+        names = set(code.co_names) if code is not None else set()
+        return frozenset(n for n in self.provided if n in names and n != name)
+
+    def function_source(self, name: str) -> function_source.FunctionSource | None:
+        if name not in self._sources:
+            self._sources[name] = function_source.read(self._functions[name])
+        return self._sources[name]
+
+    def locate(self, name: str, span: tuple[int, int]) -> dict | None:
+        source = self.function_source(name)
+        return source.locate(*span) if source else None
 
     def _explain(self, name: str, exc: BaseException, kwargs: dict[str, Any]) -> CallError:
         """A CallError for ``exc``; for numpy shape errors, re-run traced to name the operation and shapes."""
@@ -161,17 +194,35 @@ class ModuleSubmission:
         )
 
     def expression(self, name: str):
-        """The function as an Expression when its body is one ``return EXPR`` in the expression
-        language (for pointing at the wrong sub-expression); None otherwise. Never used to
-        compute the user's values: the diagnosis checks that its terms add up to them."""
+        """The function as an Expression when its body reduces to one returned expression in the
+        expression language (for pointing at the wrong part, and for fixes); None otherwise.
+        Never used to compute the user's values: the diagnosis checks it agrees with them."""
         if name not in self._expressions:
-            self._expressions[name] = _single_return_expression(name, self._functions[name], self._params[name])
+            self._expressions[name] = self._compile(name)
         return self._expressions[name]
 
+    def _compile(self, name: str):
+        from ..errors import ExpressionError
+        from .expression import compile_expression
+
+        source = self.function_source(name)
+        if source is None or source.expression is None:
+            return None
+        params = self._params[name]
+        try:
+            return compile_expression(
+                name,
+                source.expression,
+                variables=self._parameters if params is None else params,
+                derivatives=set(self.provided) - {name},
+            )
+        except ExpressionError:
+            return None
+
     def source(self, name: str) -> str | None:
-        text = _single_return_text(self._functions[name])
-        if text is not None:
-            return text
+        source = self.function_source(name)
+        if source is not None and source.expression is not None:
+            return source.expression
         params = self._params.get(name)
         args = "**values" if params is None else ", ".join(params)
         return f"{self.path.name}: {name}({args})"
@@ -213,36 +264,3 @@ def _user_line(exc: BaseException, filename: str) -> str:
             line = f":{tb.tb_lineno}"
         tb = tb.tb_next
     return line
-
-
-def _single_return_expression(name: str, fn: Callable, params: tuple[str, ...] | None):
-    from ..errors import ExpressionError
-    from .expression import compile_expression
-
-    text = _single_return_text(fn)
-    if text is None:
-        return None
-    try:
-        return compile_expression(name, text, variables=params or (), derivatives=())
-    except ExpressionError:
-        return None
-
-
-def _single_return_text(fn: Callable) -> str | None:
-    """The text of EXPR when ``fn``'s body is (a docstring and) ``return EXPR``, on one line."""
-    try:
-        source = textwrap.dedent(inspect.getsource(fn))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError, ValueError):
-        return None
-    if not tree.body or not isinstance(tree.body[0], ast.FunctionDef):
-        return None
-    body = tree.body[0].body
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
-        body = body[1:]  # the docstring
-    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
-        return None
-    text = ast.get_source_segment(source, body[0].value)
-    if not text or "#" in text:
-        return None
-    return " ".join(part.strip() for part in text.splitlines())
