@@ -3,20 +3,24 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from . import problems
+from .diagnose import patterns
+from .diagnose.assembly import ComparisonJudge, TrialCase, check_assembly
+from .diagnose.patterns import PatternTrial
 from .diagnose.summary import summarize
 from .diagnose.terms import TrialData
 from .errors import SubmissionError
-from .model import Report, TrialInfo, overall_verdict
+from .model import CodeExcerpt, DerivativeResult, Finding, Report, SuggestedFix, TrialInfo, overall_verdict
 from .numerics.compare import compare
-from .problems.base import Problem
+from .problems.base import Problem, Reference, Trial
 from .submission.base import Outcome, Submission
 
 DEFAULT_SEED = 0
+DEFAULT_FIX_BUDGET = 2.0  # seconds for the suggested-fix search per derivative
 
 
 def load_submission(
@@ -38,42 +42,17 @@ def load_submission(
     return base
 
 
-def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, command: str = "") -> Report:
+def run(
+    problem: Problem,
+    submission: Submission,
+    *,
+    seed: int = DEFAULT_SEED,
+    command: str = "",
+    fix_budget: float = DEFAULT_FIX_BUDGET,
+) -> Report:
     """Compare every derivative the submission provides with finite differences on seeded trials."""
-    trials = problem.trials(np.random.default_rng(seed))
-    outcomes: dict[tuple[str, str], Outcome] = {}
-
-    def outcome_of(name: str, trial) -> Outcome:
-        key = (name, trial.name)
-        if key not in outcomes:
-            outcomes[key] = submission.evaluate(name, trial.values)
-        return outcomes[key]
-
-    results = []
-    for name in submission.provided:
-        spec = problem.derivatives[name]
-        comparisons, term_data = [], []
-        expr = submission.expression(name)
-        for trial in trials:
-            reference = problem.reference(name, trial)
-            outcome = outcome_of(name, trial)
-            compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text)
-            comparisons.append(compared.result)
-            env = dict(trial.values)
-            if expr is not None:  # the user's own values of the derivatives the expression uses
-                for dep in expr.derivatives_used:
-                    env[dep] = outcome_of(dep, trial).value
-            term_data.append(TrialData(reference=reference, failing=compared.failing, values=env, yours=outcome.value))
-        results.append(
-            summarize(
-                spec,
-                comparisons,
-                term_data,
-                problem.terms,
-                source=submission.source(name),
-                expression=expr,
-            )
-        )
+    session = _Session(problem, submission, problem.trials(np.random.default_rng(seed)), fix_budget)
+    results = [session.check(name) for name in submission.provided]
     return Report(
         problem=problem.name,
         problem_title=problem.title,
@@ -81,12 +60,160 @@ def run(problem: Problem, submission: Submission, *, seed: int = DEFAULT_SEED, c
         seed=seed,
         verdict=overall_verdict([r.verdict for r in results]),
         derivatives=tuple(results),
-        trials=tuple(TrialInfo(name=t.name, description=t.description, dims=t.dims) for t in trials),
+        trials=tuple(TrialInfo(name=t.name, description=t.description, dims=t.dims) for t in session.trials),
         terms=problem.terms,
         not_checked=tuple(n for n in problem.derivatives if n not in submission.provided),
         command=command,
         output=submission.captured_output(),
     )
+
+
+class _Session:
+    """One run's trials, with every reference and user value computed once."""
+
+    def __init__(self, problem: Problem, submission: Submission, trials: list[Trial], fix_budget: float):
+        self.problem, self.submission, self.trials, self.fix_budget = problem, submission, trials, fix_budget
+        self._references: dict[tuple[str, str], Reference] = {}
+        self._outcomes: dict[tuple[str, str], Outcome] = {}
+
+    def reference(self, name: str, trial: Trial) -> Reference:
+        if not any(trial is t for t in self.trials):  # a variant trial (e.g. labels flipped): not cached
+            return self.problem.reference(name, trial)
+        key = (name, trial.name)
+        if key not in self._references:
+            self._references[key] = self.problem.reference(name, trial)
+        return self._references[key]
+
+    def outcome(self, name: str, trial: Trial) -> Outcome:
+        key = (name, trial.name)
+        if key not in self._outcomes:
+            self._outcomes[key] = self.submission.evaluate(name, trial.values)
+        return self._outcomes[key]
+
+    def check(self, name: str) -> DerivativeResult:
+        spec = self.problem.derivatives[name]
+        expr = self.submission.expression(name)
+        comparisons, term_data, pattern_data = [], [], []
+        for trial in self.trials:
+            reference = self.reference(name, trial)
+            outcome = self.outcome(name, trial)
+            compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text)
+            comparisons.append(compared.result)
+            env = self._env(expr, trial)
+            term_data.append(TrialData(reference=reference, failing=compared.failing, values=env, yours=outcome.value))
+            pattern_data.append((trial, reference, outcome, compared))
+        extra: list[Finding] = []
+        fix = None
+        if any(c.status == "fail" for c in comparisons):
+            extra += self._patterns(name, spec, pattern_data, expr)
+            assembly = self._assembly(name, spec)
+            if assembly is not None:
+                extra.append(assembly)
+            if expr is not None and (assembly is None or assembly.kind != "inherited"):
+                fix = self._fix(name, spec, expr)
+        elif any(c.status == "error" for c in comparisons):
+            assembly = self._assembly(name, spec)
+            if assembly is not None and assembly.kind == "inherited":
+                extra.append(assembly)
+        return summarize(
+            spec,
+            comparisons,
+            term_data,
+            self.problem.terms,
+            source=self.submission.source(name),
+            expression=expr,
+            extra_findings=extra,
+            fix=fix,
+            locate=lambda span: self.submission.locate(name, span),
+            code=self._code(name),
+        )
+
+    def _env(self, expr, trial: Trial) -> dict[str, Any]:
+        """The trial's data plus the user's own values of the derivatives ``expr`` uses."""
+        env = dict(trial.values)
+        for dep in expr.derivatives_used if expr is not None else ():
+            env[dep] = self.outcome(dep, trial).value
+        return env
+
+    def _patterns(self, name, spec, pattern_data, expr) -> list[Finding]:
+        variants = getattr(self.problem, "pattern_variants", None)
+        trials = [
+            PatternTrial(
+                trial=trial,
+                reference=reference,
+                yours=outcome.value,
+                tolerance=compared.tolerance if compared.tolerance is not None else reference.error,
+                variants=variants(name, trial, self.reference) if variants else [],
+            )
+            for trial, reference, outcome, compared in pattern_data
+        ]
+        found = patterns.find(
+            trials,
+            [t.id for t in self.problem.terms] if spec.of_loss else [],
+            {t.id: t.formula for t in self.problem.terms},
+            expression=expr,
+            swapped_roles=getattr(self.problem, "swapped_roles", ()),
+        )
+        return list(found.findings)
+
+    def _cases(self, name: str) -> list[TrialCase]:
+        return [TrialCase(name=t.name, values=t.values, reference=self.reference(name, t)) for t in self.trials]
+
+    def _parts(self, name: str) -> list[str]:
+        return [p for p in sorted(self.submission.uses(name)) if p in self.problem.derivatives]
+
+    def _assembly(self, name: str, spec) -> Finding | None:
+        parts = self._parts(name)
+        if not parts:
+            return None
+        by_name = {t.name: t for t in self.trials}
+        return check_assembly(
+            spec.title,
+            parts,
+            {n: d.title for n, d in self.problem.derivatives.items()},
+            self._cases(name),
+            lambda case, replaced: self.submission.evaluate(name, case.values, parts=replaced),
+            lambda part, case: self.reference(part, by_name[case.name]).value,
+            spec.shape_text,
+        )
+
+    def _fix(self, name: str, spec, expr) -> SuggestedFix | None:
+        """The smallest verified edit; an assembly is repaired with correct parts in place of the user's."""
+        if self.fix_budget <= 0:
+            return None
+        from .diagnose.repair import suggest_fix
+
+        parts = [p for p in expr.derivatives_used if p in self.problem.derivatives]
+        envs = []
+        for trial in self.trials:
+            env = dict(trial.values)
+            env.update({p: self.reference(p, trial).value for p in parts})
+            envs.append(env)
+        judge = ComparisonJudge(self._cases(name), envs, spec.shape_text)
+        found = suggest_fix(
+            expr,
+            judge,
+            variables=self.problem.parameters,
+            derivatives=tuple(expr.derivatives_used),
+            budget=self.fix_budget,
+        )
+        if found is None:
+            return None
+        return SuggestedFix(
+            before=found.before,
+            after=found.after,
+            expression_after=found.expression_after,
+            span=found.span,
+            edits=tuple(found.edits),
+            passes=True,
+            with_parts=tuple(parts),
+        )
+
+    def _code(self, name: str) -> CodeExcerpt | None:
+        source = self.submission.function_source(name)
+        if source is None:
+            return None
+        return CodeExcerpt(path=source.path, first_line=source.first_line, text=source.code)
 
 
 def check(
@@ -96,14 +223,17 @@ def check(
     seed: int = DEFAULT_SEED,
     problem: str = "bce",
     timeout: float | None = 10.0,
+    fix_budget: float = DEFAULT_FIX_BUDGET,
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
-    ``timeout`` limits loading the module and each call of its functions, in seconds.
+    ``timeout`` limits loading the module and each call of its functions, in seconds;
+    ``fix_budget`` the search for a suggested fix, per derivative (0 turns it off).
     """
     prob = problems.get(problem)
     submission = load_submission(prob, path, exprs, timeout=timeout)
-    return run(prob, submission, seed=seed, command=reproduce_command(path, exprs, seed, problem))
+    command = reproduce_command(path, exprs, seed, problem)
+    return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
 
 
 def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str) -> str:

@@ -42,8 +42,12 @@ def cli() -> None:
 @click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
+@click.option("--fix-budget", default=2.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds to search for a suggested fix, per wrong derivative (0: no search).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, timeout: float, fmt: str) -> None:
+def check(
+    file: str | None, exprs: tuple[str, ...], seed: int, problem: str, timeout: float, fix_budget: float, fmt: str
+) -> None:
     """Check the derivatives in FILE.py and/or given with --expr.
 
     FILE.py defines any of dL_dW, dL_dV, dL_dZ, dZ_dV, dV_dW; each takes any of
@@ -51,7 +55,7 @@ def check(file: str | None, exprs: tuple[str, ...], seed: int, problem: str, tim
     """
     from .checker import check as run_check
 
-    report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout)
+    report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget)
     if fmt == "json":
         from .render.json_report import render
 

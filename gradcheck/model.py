@@ -58,6 +58,28 @@ class TrialComparison:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class SuggestedFix:
+    """The smallest edit of the user's own text that makes the derivative pass, verified."""
+
+    before: str  #: the user's sub-expression that changes
+    after: str  #: what to write instead
+    expression_after: str  #: the whole corrected expression
+    span: tuple[int, int]  #: where ``before`` is in the user's expression text
+    edits: tuple[str, ...]  #: what was changed, in words
+    passes: bool  #: re-checked with the full comparison on every trial (always True when reported)
+    with_parts: tuple[str, ...] = ()  #: derivatives it uses that were taken from the finite differences
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CodeExcerpt:
+    """The user's function, for showing it with the wrong part highlighted."""
+
+    path: str
+    first_line: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DerivativeResult:
     """Everything known about one derivative of the submission, over all trials."""
 
@@ -75,6 +97,9 @@ class DerivativeResult:
     warnings: tuple[Finding, ...] = ()
     worst: tuple[Element, ...] = ()
     trials: tuple[TrialComparison, ...] = ()
+    suggested_fix: SuggestedFix | None = None
+    span: dict[str, int | None] | None = None  #: {"line", "col", "end_col"} of the diverging part (1-based, end exclusive)
+    code: CodeExcerpt | None = None
 
     @property
     def passed(self) -> bool:

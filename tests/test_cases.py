@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "cases"
 MANIFEST = json.loads((CASES / "manifest.json").read_text(encoding="utf-8"))
 ENTRY_KEYS = {"id", "args", "exit_code", "verdict", "derivatives", "warnings", "note"}
-DERIVATIVE_KEYS = {"verdict", "diverging_terms", "finding_kinds"}
+DERIVATIVE_KEYS = {"verdict", "diverging_terms", "finding_kinds", "suggested_fix"}
 
 
 def run_json(args: list[str], monkeypatch) -> tuple[int, dict]:
@@ -70,7 +70,14 @@ def test_case(entry, monkeypatch):
         if "diverging_terms" in pinned:
             assert got["diverging_terms"] == pinned["diverging_terms"], where
         kinds = {f["kind"] for f in got["findings"]}
-        assert set(pinned.get("finding_kinds", ())) <= kinds, f"{where}: findings {sorted(kinds)}"
+        if "finding_kinds" in pinned:  # exactly these: a pattern that does not match is never reported
+            assert kinds == set(pinned["finding_kinds"]), f"{where}: findings {sorted(kinds)}"
+        elif got["verdict"] == "pass":
+            assert not kinds, f"{where}: a passing derivative reports {sorted(kinds)}"
+        if "suggested_fix" in pinned:
+            assert (got["suggested_fix"] is not None) == pinned["suggested_fix"], where
+        if got["suggested_fix"] is not None:
+            assert got["suggested_fix"]["passes"] is True
         warning_kinds = {w["kind"] for w in got["warnings"]}
         assert set(entry.get("warnings", {}).get(name, ())) <= warning_kinds, f"{where}: warnings {sorted(warning_kinds)}"
 
@@ -91,3 +98,27 @@ def test_seed_question_text_report():
     assert proc.returncode == 1, proc.stderr
     assert "(1−y)·log(1−z)" in proc.stdout
     assert "shape" in proc.stdout
+
+
+FIXED = [e for e in MANIFEST if any(p.get("suggested_fix") for p in e["derivatives"].values())]
+
+
+@pytest.mark.parametrize("entry", FIXED, ids=[e["id"] for e in FIXED])
+def test_every_suggested_fix_passes_when_applied(entry, monkeypatch):
+    """Apply every suggested fix of a case as --expr and check again: each fixed derivative passes
+    (an assembly fix, verified with correct parts, passes once those parts pass too)."""
+    _, report = run_json(entry["args"], monkeypatch)
+    fixes = {d["name"]: d["suggested_fix"]["expression_after"] for d in report["derivatives"] if d["suggested_fix"]}
+    args = [a for a in entry["args"]]
+    given = {args[i + 1].split("=", 1)[0]: i for i, a in enumerate(args) if a == "--expr"}
+    for name, text in fixes.items():
+        if name in given:
+            args[given[name] + 1] = f"{name}={text}"
+        else:
+            args += ["--expr", f"{name}={text}"]
+    _, fixed = run_json(args, monkeypatch)
+    results = {d["name"]: d for d in fixed["derivatives"]}
+    for d in report["derivatives"]:
+        fix = d["suggested_fix"]
+        if fix and all(results[p]["verdict"] == "pass" for p in fix["with_parts"]):
+            assert results[d["name"]]["verdict"] == "pass", (d["name"], fixes[d["name"]], results[d["name"]]["message"])

@@ -47,7 +47,7 @@ def test_seed_derivation_as_expressions_points_at_the_wrong_term_and_the_shape()
     dz = by_name["dL_dZ"]
     assert dz["verdict"] == "fail" and dz["diverging_terms"] == ["negative"]
     text = "-(1/N)*(Y*(1/Z) + (1-Y)*(1 - 1/(Z-1)))"
-    term = next(f for f in dz["findings"] if f["kind"] == "term")
+    term = next(f for f in dz["findings"] if f["kind"] == "wrong_term")
     assert text[term["span"][0]:term["span"][1]] == "(1-Y)*(1 - 1/(Z-1))"
     dw = by_name["dL_dW"]
     assert dw["verdict"] == "fail"
@@ -68,7 +68,8 @@ def test_dropped_term_in_an_expression_is_called_missing():
     r = invoke("--expr", "dL_dZ=-(1/N)*Y/Z", "--format", "json")
     dz = json.loads(r.stdout)["derivatives"][0]
     assert dz["diverging_terms"] == ["negative"]
-    assert any("missing" in f["message"] for f in dz["findings"] if f["kind"] == "term")
+    assert [f["kind"] for f in dz["findings"]] == ["dropped_term"]
+    assert "missing" in dz["findings"][0]["message"]
 
 
 @pytest.mark.parametrize(

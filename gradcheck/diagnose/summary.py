@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import Callable, Sequence
 
-from ..model import DerivativeResult, Finding, TermInfo, TrialComparison, overall_verdict
+from ..model import CodeExcerpt, DerivativeResult, Finding, SuggestedFix, TermInfo, TrialComparison, overall_verdict
 from ..problems.base import DerivativeSpec
 from . import terms as term_analysis
 from .terms import TermEvidence, TrialData
@@ -18,7 +18,12 @@ def summarize(
     *,
     source: str | None,
     expression=None,
+    extra_findings: Sequence[Finding] = (),
+    fix: SuggestedFix | None = None,
+    locate: Callable[[tuple[int, int]], dict | None] = lambda span: None,
+    code: CodeExcerpt | None = None,
 ) -> DerivativeResult:
+    """Verdict, findings (comparison, loss terms, patterns, assembly), fix and where to point."""
     verdict = overall_verdict([c.status for c in comparisons])
     findings = _merge([(c.trial, f) for c in comparisons for f in c.findings])
     warnings = _merge([(c.trial, w) for c in comparisons for w in c.warnings])
@@ -29,7 +34,10 @@ def summarize(
     if spec.of_loss and verdict == "fail" and any(c.failing for c in comparisons):
         evidence = _term_evidence(term_data, loss_terms, expression)
         shape_problem = any(f.kind == "shape" for f in findings)
-        findings.extend(_term_findings(spec, evidence, loss_terms, shape_problem=shape_problem))
+        dropped = {f.term for f in extra_findings if f.kind == "dropped_term"}
+        findings.extend(_term_findings(spec, evidence, loss_terms, shape_problem=shape_problem, dropped=dropped))
+    # A dropped term is told once, by the term finding, which then carries the pattern's kind.
+    findings.extend(f for f in extra_findings if f.kind != "dropped_term" or not evidence)
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
     compared = [c for c in comparisons if c.max_abs_error is not None]
@@ -52,7 +60,19 @@ def summarize(
         warnings=tuple(warnings),
         worst=tuple(worst),
         trials=tuple(comparisons),
+        suggested_fix=fix,
+        span=_span(findings, fix, locate),
+        code=code,
     )
+
+
+def _span(findings: Sequence[Finding], fix: SuggestedFix | None, locate) -> dict | None:
+    """Where the diverging part is: the wrong term, else the failing operation, else what the fix changes."""
+    for kinds in (("wrong_term", "dropped_term", "term"), ("shape", "exception", "nan")):
+        for f in findings:
+            if f.kind in kinds and f.span:
+                return locate(tuple(f.span))
+    return locate(fix.span) if fix else None
 
 
 def _term_evidence(term_data, loss_terms, expression) -> dict[str, TermEvidence]:
@@ -83,14 +103,27 @@ def _merge(pairs: list[tuple[str, Finding]]) -> list[Finding]:
 
 
 def _term_findings(
-    spec: DerivativeSpec, evidence: dict[str, TermEvidence], loss_terms, *, shape_problem: bool
+    spec: DerivativeSpec,
+    evidence: dict[str, TermEvidence],
+    loss_terms,
+    *,
+    shape_problem: bool,
+    dropped: set[str],
 ) -> list[Finding]:
-    """One finding per wrong term; when no term can be told apart, say so (unless the shape is the news)."""
+    """One finding per wrong term; when no term can be told apart, say so (unless the shape is the news).
+
+    Kind: ``dropped_term`` when the term's part is absent, ``wrong_term`` when it is the only
+    wrong term and the others are verified right, ``term`` otherwise.
+    """
     out = []
     info = {t.id: t for t in loss_terms}
+    wrong = [t for t, e in evidence.items() if e.verdict == "wrong"]
+    others_right = all(e.verdict == "right" for t, e in evidence.items() if t not in wrong)
     for t, e in evidence.items():
         if e.verdict != "wrong":
             continue
+        missing = e.expression_verdict == "missing" or t in dropped
+        kind = "dropped_term" if missing else "wrong_term" if len(wrong) == 1 and others_right else "term"
         facts = {
             "formula": info[t].formula,
             "description": info[t].description,
@@ -103,8 +136,7 @@ def _term_findings(
             "spans": [list(s) for s in e.spans],
         }
         name = f"the {info[t].formula} term ({info[t].description})"
-        parts = [f"{name} is missing: no part of your expression belongs to it"
-                 if e.expression_verdict == "missing" else f"{name} is wrong"]
+        parts = [f"{name} is missing: no part of your result belongs to it" if missing else f"{name} is wrong"]
         if facts["yours"]:
             parts.append(f"your part for it is {facts['yours']}")
         if e.not_finite:
@@ -115,7 +147,7 @@ def _term_findings(
             parts.append(f"it should be {facts['expected']}")
         out.append(
             Finding(
-                kind="term",
+                kind=kind,
                 message="; ".join(parts),
                 term=t,
                 span=e.spans[0] if e.spans else None,

@@ -30,10 +30,12 @@ WORST_SHOWN = 5
 
 @dataclass(frozen=True, slots=True)
 class Compared:
-    """A TrialComparison plus the per-element failure mask (None when nothing was compared)."""
+    """A TrialComparison plus the arrays behind it (None when nothing was compared)."""
 
     result: TrialComparison
     failing: np.ndarray | None
+    tolerance: np.ndarray | None = None
+    badness: float | None = None  #: max |yours − expected| / tolerance; ≤ 1 passes; inf for NaN
 
 
 def rtol_for(dtype: str | None) -> float:
@@ -143,7 +145,9 @@ def compare(
         warnings=tuple(warnings),
         **base,
     )
-    return Compared(result, failing)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(comparable, np.where(np.isfinite(diff), diff / tolerance, np.inf), 0.0)
+    return Compared(result, failing, tolerance, float(np.max(ratio, initial=0.0)))
 
 
 def _broadcasts(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:

@@ -117,6 +117,37 @@ class BCEPerceptron:
     parameters = ("W", "X", "Y", "V", "Z", "N", "M")
     derivatives = DERIVATIVES
     terms = TERMS
+    #: spellings of "label minus prediction" (the error signal is Z − Y)
+    swapped_roles = ("Y - Z", "Y - sigma(V)", "Y - sigmoid(V)", "Y - np.sigmoid(V)")
+
+    def pattern_variants(self, name: str, trial: Trial, reference) -> list[tuple[str, str, np.ndarray]]:
+        """What a typical mistake computes instead, from the finite-difference pieces of this trial.
+
+        ``reference(name, trial)`` returns a Reference. σ' variants follow the chain
+        dL/dV = dL/dZ ⊙ dZ/dV and dL/dW = dL/dV (dV/dW)ᵀ with the dZ/dV piece replaced.
+        """
+        Z = trial.values["Z"]
+        out: list[tuple[str, str, np.ndarray]] = []
+        if name in ("dL_dZ", "dL_dV", "dL_dW"):
+            flipped = make_trial(trial.name, trial.description, trial.values["W"], trial.values["X"], 1 - trial.values["Y"])
+            out.append(("swapped_terms", "equals the derivative with Y and 1−Y exchanged", reference(name, flipped).value))
+        activation = [
+            ("missing_activation_derivative", "σ' is left out of the chain (∂L/∂Z used as ∂L/∂V)", 1.0),
+            ("extra_activation_derivative", "σ' is applied twice (an extra factor Z(1−Z))", None),
+            ("wrong_activation_derivative", "σ(V) is used where σ'(V) = σ(V)(1−σ(V)) belongs", Z),
+            ("wrong_activation_derivative", "1−σ(V) is used where σ'(V) = σ(V)(1−σ(V)) belongs", 1 - Z),
+            ("wrong_activation_derivative", "(1−σ(V))² is used where σ'(V) = σ(V)(1−σ(V)) belongs", (1 - Z) ** 2),
+        ]
+        if name == "dZ_dV":
+            dzdv = reference("dZ_dV", trial).value
+            return [(k, t, dzdv * dzdv if g is None else np.broadcast_to(g, dzdv.shape) * 1.0) for k, t, g in activation[1:]]
+        if name in ("dL_dV", "dL_dW"):
+            dldz = reference("dL_dZ", trial).value
+            dzdv = reference("dZ_dV", trial).value
+            for kind, text, factor in activation:
+                dldv = dldz * (dzdv * dzdv if factor is None else factor)
+                out.append((kind, text, dldv if name == "dL_dV" else dldv @ reference("dV_dW", trial).value.T))
+        return out
 
     def trials(self, rng: np.random.Generator) -> list[Trial]:
         """Shapes with M ≠ N, M = N, N = 1 and M = 1; single-class trials; a saturated one."""
@@ -164,7 +195,10 @@ class BCEPerceptron:
             est = finite_diff.jacobian(lambda Vb: Vb, v["W"], linear_map=X)  # (1, M, 1, N)
             return Reference(value=est.value[0, :, 0, :], error=est.error[0, :, 0, :])
         if name == "dZ_dV":
-            est = finite_diff.elementwise(sigmoid, v["V"])
+            # Where v > 0, difference σ(v) − 1 = −σ(−v) instead: same derivative, but a small value,
+            # so the round-off stays relative to σ' even when z is within 1e-6 of 1.
+            upper = v["V"] > 0
+            est = finite_diff.elementwise(lambda vv: np.where(upper, -sigmoid(-vv), sigmoid(vv)), v["V"])
             return Reference(value=est.value, error=est.error)
         if name == "dL_dZ":
             est = finite_diff.elementwise(lambda z: _terms_from_z(z, Y, N), v["Z"], lower=0.0, upper=1.0)

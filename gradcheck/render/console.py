@@ -10,12 +10,18 @@ from typing import IO
 
 from rich.console import Console, Group
 from rich.padding import Padding
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
 from ..model import DerivativeResult, Element, Report
 
 MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
+LABELS = {
+    "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type",
+    "hint": "how to fix", "term_unknown": "term", "term": "term",
+    "inherited": "assembly", "wrong_assembly": "assembly",
+}  # every other kind is a named mistake pattern
 SPAN_STYLE = "bold red underline"
 
 
@@ -106,7 +112,9 @@ def _details(d: DerivativeResult, report: Report) -> Group:
     head.append(f"{mark} {d.title}", style=f"bold {color}")
     head.append(f"  expected shape {d.expected_shape}", style="dim")
     parts.append(head)
-    if d.source:
+    if d.code is not None:
+        parts.append(_code(d))
+    elif d.source:
         parts.extend(_source(d))
     if any(v != "unknown" for v in d.term_verdicts.values()):
         line = Text("  loss terms: ")
@@ -117,17 +125,21 @@ def _details(d: DerivativeResult, report: Report) -> Group:
             line.append(f"{m}   ", style=f"bold {c}")
         parts.append(line)
     for f in d.findings:
-        if f.kind == "term" and "formula" in f.evidence:
+        if f.kind in ("term", "wrong_term", "dropped_term") and "formula" in f.evidence:
             parts.extend(_term_finding(f))
             continue
-        label = {"term": "term", "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type", "hint": "how to fix", "term_unknown": "term"}.get(f.kind, f.kind)
+        label = LABELS.get(f.kind, "mistake")
         row = Text()
         row.append(f"{label}: ", style="bold")
         row.append(f.message)
+        if label == "mistake":
+            row.append(f"  [{f.kind}]", style="dim")
         trials = f.evidence.get("trials")
         if trials and f.kind in ("shape", "nan", "exception", "timeout", "type"):
             row.append(f"  [trials: {', '.join(trials)}]", style="dim")
         parts.append(Padding(row, (0, 0, 0, 2)))
+    if d.suggested_fix is not None:
+        parts.extend(_fix(d))
     for w in d.warnings:
         parts.append(Padding(Text(f"note: {w.message}", style="yellow"), (0, 0, 0, 2)))
     if d.worst:
@@ -135,18 +147,55 @@ def _details(d: DerivativeResult, report: Report) -> Group:
     return Group(*parts)
 
 
+def _code(d: DerivativeResult) -> Group:
+    """The user's function with line numbers, the diverging part styled and marked with carets."""
+    code = d.code
+    lines = Syntax(code.text, "python", theme="ansi_dark", background_color="default").highlight(code.text).split("\n")
+    span = d.span or {}
+    mark_line = span.get("line")
+    rows = []
+    for i, line in enumerate(lines):
+        number = code.first_line + i
+        row = Text(f"  {number:>4} │ ", style="dim")
+        if number == mark_line and span.get("col") and span.get("end_col"):
+            line.stylize(SPAN_STYLE, span["col"] - 1, span["end_col"] - 1)
+        row.append_text(line)
+        rows.append(row)
+        if number == mark_line and span.get("col") and span.get("end_col"):
+            width = span["end_col"] - span["col"]
+            rows.append(Text(" " * (9 + span["col"] - 1) + "^" * width, style="bold red"))
+    while rows and not rows[-1].plain.strip(" │0123456789"):
+        rows.pop()
+    return Group(*rows)
+
+
+def _fix(d: DerivativeResult) -> list:
+    fix = d.suggested_fix
+    row = Text()
+    row.append("fix: ", style="bold green")
+    row.append(fix.before, style="red")
+    row.append("  →  ")
+    row.append(fix.after, style="bold green")
+    rows = [Padding(row, (0, 0, 0, 2))]
+    checked = f"passes on every trial"
+    if fix.with_parts:
+        checked += f" (with correct {', '.join(fix.with_parts)})"
+    rows.append(Padding(Text(f"gives: {fix.expression_after}   ✓ {checked}", style="green"), (0, 0, 0, 7)))
+    return rows
+
+
 def _term_finding(f) -> list:
     """A wrong loss term as a small block: which term, yours, what it should be, and why."""
     ev = f.evidence
     head = Text()
-    head.append("✗ wrong term ", style="bold red")
+    head.append("✗ missing term " if f.kind == "dropped_term" else "✗ wrong term ", style="bold red")
     head.append(ev["formula"], style="bold")
     head.append(f"  ({ev['description']}")
     if ev.get("isolated"):
         head.append(f": {ev['failing']} of {ev['isolated']} such elements disagree")
     head.append(")")
     rows = [head]
-    if ev.get("yours") is None and "missing" in f.message:
+    if ev.get("yours") is None and f.kind == "dropped_term":
         rows.append(Text("yours:     (no part of your expression belongs to this term)", style="red"))
     elif ev.get("yours"):
         rows.append(Text(f"yours:     {ev['yours']}"))
