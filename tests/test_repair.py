@@ -156,7 +156,7 @@ def test_forgotten_sigma_prime_and_repeated_one():
 @pytest.mark.parametrize(("text", "expected"), [
     ("np.sigmoid(V)", "np.sigmoid(V) * (1 - np.sigmoid(V))"),  # σ forgotten, numpy spelling kept
     ("Z", "Z * (1 - Z)"),
-    ("sigma_prime(V)*(1 - sigma(V))", "sigma(V)*(1 - sigma(V))"),  # σ' where σ belongs
+    ("sigma_prime(V)*(1 - sigma(V))", "sigma_prime(V)"),  # an extra factor: the shortest fix drops it
     ("Z*(1-Z)*(1-Z)", "Z*(1-Z)"),
 ])
 def test_sigma_spellings(text, expected):

@@ -417,11 +417,12 @@ class _Candidate:
 
     @cached_property
     def length(self) -> int:
-        """Nodes in the whole candidate: a tie-break (shorter reads better), so only computed when needed."""
+        """Nodes in the whole candidate: shorter reads better."""
         return _size(self.tree)
 
     def preference(self) -> tuple:
-        return (len(self.edits), self.size, self.start, self.length, self.text)
+        # fewest edits, then the shortest result (it reads best), then the smallest change, leftmost
+        return (len(self.edits), self.length, self.size, self.start, self.text)
 
 
 def _tree_dump(text: str) -> str | None:
