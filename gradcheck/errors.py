@@ -17,7 +17,15 @@ class GradcheckError(Exception):
 
 
 class SubmissionError(GradcheckError):
-    """The submission cannot be loaded or has nothing to check."""
+    """The submission cannot be loaded or has nothing to check.
+
+    ``kind`` says why, for grading: "error" (syntax error, raised, no recognized function,
+    unknown parameter), "crash" (exited while loading), "timeout" or "memory".
+    """
+
+    def __init__(self, message: str, *, kind: str = "error"):
+        super().__init__(message)
+        self.kind = kind
 
 
 class ExpressionError(SubmissionError):

@@ -152,3 +152,24 @@ def overall_verdict(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
     if "error" in verdicts:
         return "error"
     return "pass"
+
+
+GradeVerdict = Literal["pass", "fail", "error", "timeout", "memory", "crash"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Graded:
+    """One graded submission of a batch (``gradcheck grade``)."""
+
+    submission: str  #: path of the submission (the .py file, or the folder for a folder submission)
+    entry: str | None  #: the .py file that was checked (None when none was found)
+    verdict: GradeVerdict
+    score: float  #: sum of the weights of the passing derivatives
+    max_score: float  #: sum of the weights of the derivatives asked for
+    message: str  #: one line: why it did not pass, or "all N derivatives pass"
+    duration_s: float
+    report: Report | None = None  #: the check's report (None when the submission could not be checked)
+    weights: dict[str, float] = field(default_factory=dict)  #: derivative name → weight it is graded with
+    missing: tuple[str, ...] = ()  #: required derivatives the submission does not define (count as failed)
+    protections: tuple[str, ...] = ()  #: sandbox protections that were active, e.g. "rlimit-as"
+    output: str = ""  #: what the submission printed (capped)

@@ -1,5 +1,6 @@
 """A module function read as one expression, so it can be explained like an ``--expr``.
 
+The file is read as text, never run, so the grader can do this for untrusted code.
 A function qualifies when its body is (a docstring,) simple local assignments
 ``name = EXPR`` and one ``return EXPR``: the locals are inlined into the returned
 expression. The text keeps the user's own spelling when nothing was inlined
@@ -10,10 +11,8 @@ line only.
 from __future__ import annotations
 
 import ast
-import inspect
-import textwrap
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -24,6 +23,7 @@ class FunctionSource:
     first_line: int  #: line of ``def`` in the file
     code: str  #: the function's source, dedented
     expression: str | None  #: one-line text of the returned expression, None when the body is not simple
+    names: frozenset[str] = frozenset()  #: every name the function's code mentions
     return_line: int | None = None
     _anchors: tuple[tuple[int, int, int], ...] = ()  #: (offset in expression, file line, file column 0-based)
 
@@ -42,44 +42,37 @@ class FunctionSource:
         return anchor[1], anchor[2] + (offset - anchor[0])
 
 
-def read(fn: Callable) -> FunctionSource | None:
-    """The FunctionSource of ``fn``, or None when its source cannot be read."""
+def read(path: str | Path, name: str) -> FunctionSource | None:
+    """The FunctionSource of the top-level function ``name`` in the file, read as text (never run)."""
     try:
-        lines, first_line = inspect.getsourcelines(fn)
-        path = inspect.getsourcefile(fn) or "<unknown>"
-    except (OSError, TypeError):
+        text = Path(path).read_text(encoding="utf-8")
+        tree = ast.parse(text)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
-    raw = "".join(lines)
-    code = textwrap.dedent(raw)
-    indent = len(lines[0]) - len(lines[0].lstrip())
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+    if not defs:
         return None
-    if not tree.body or not isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
-    body = list(tree.body[0].body)
+    fn = defs[-1]  # the last definition is the one Python keeps
+    lines = text.splitlines()
+    code = "\n".join(lines[fn.lineno - 1:fn.end_lineno])
+    names = frozenset(n.id for n in ast.walk(fn) if isinstance(n, ast.Name))
+    plain = FunctionSource(path=str(path), first_line=fn.lineno, code=code.rstrip(), expression=None, names=names)
+    body = list(fn.body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]  # the docstring
-    plain = FunctionSource(path=path, first_line=first_line, code=code.rstrip(), expression=None)
     if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
         return plain
     assigns = body[:-1]
     if not all(_simple_assignment(a) for a in assigns):
         return plain
     returned = body[-1].value
-    return_line = first_line + body[-1].lineno - 1
     if not assigns:
-        text, anchors = _one_line(code, returned, first_line, indent)
-        if text is None:
+        expression, anchors = _one_line(text, returned)
+        if expression is None:
             return plain
-        return FunctionSource(path=path, first_line=first_line, code=plain.code, expression=text,
-                              return_line=return_line, _anchors=anchors)
+        return replace(plain, expression=expression, return_line=body[-1].lineno, _anchors=anchors)
     inlined = _inline(assigns, returned)
-    if inlined is None:
-        return plain
-    return FunctionSource(path=path, first_line=first_line, code=plain.code, expression=ast.unparse(inlined),
-                          return_line=return_line)
+    return replace(plain, expression=ast.unparse(inlined), return_line=body[-1].lineno)
 
 
 def _simple_assignment(node: ast.stmt) -> bool:
@@ -101,17 +94,17 @@ def _inline(assigns: list[ast.stmt], returned: ast.expr) -> ast.expr | None:
     return ast.fix_missing_locations(Substitute().visit(returned))
 
 
-def _one_line(code: str, node: ast.expr, first_line: int, indent: int):
+def _one_line(text: str, node: ast.expr):
     """The node's own text on one line, with anchors back to the file; (None, ()) if it holds a comment."""
-    segment = ast.get_source_segment(code, node)
+    segment = ast.get_source_segment(text, node)
     if not segment or "#" in segment:
         return None, ()
     parts, anchors, offset = [], [], 0
     for i, line in enumerate(segment.splitlines()):
         stripped = line.strip()
         lead = len(line) - len(line.lstrip())
-        col = (node.col_offset if i == 0 else lead) + indent
-        anchors.append((offset, first_line + node.lineno - 1 + i, col))
+        col = node.col_offset if i == 0 else lead
+        anchors.append((offset, node.lineno + i, col))
         parts.append(stripped)
         offset += len(stripped) + 1
     return " ".join(parts), tuple(anchors)

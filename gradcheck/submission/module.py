@@ -27,6 +27,31 @@ OUTPUT_LIMIT = 10_000  # characters of the submission's printed output kept for 
 DEFAULT_TIMEOUT = 10.0  # seconds for loading, and for each call
 
 
+class _CappedText(io.TextIOBase):
+    """A text sink that keeps the first OUTPUT_LIMIT characters (a submission may print megabytes)."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT):
+        self._parts: list[str] = []
+        self._kept = 0
+        self._dropped = 0
+        self._limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self._limit - self._kept
+        if room > 0:
+            self._parts.append(text[:room])
+            self._kept += min(room, len(text))
+        self._dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        more = f"\n[... {self._dropped} more characters not kept]" if self._dropped else ""
+        return "".join(self._parts) + more
+
+
 class _Timeout(BaseException):
     """Raised by the alarm; a BaseException so the user's ``except Exception`` cannot swallow it."""
 
@@ -68,7 +93,7 @@ class ModuleSubmission:
         self.path = Path(path)
         self.timeout = timeout
         self.description = str(path)
-        self._output = io.StringIO()
+        self._output = _CappedText()
         module = self._load()
         self._functions: dict[str, Callable] = {}
         self._params: dict[str, tuple[str, ...] | None] = {}
@@ -108,13 +133,16 @@ class ModuleSubmission:
             with self._capture(), _time_limit(self.timeout):
                 exec(code, module.__dict__)
         except _Timeout:
-            raise SubmissionError(f"{self.path}: did not finish loading within {self.timeout:g} s") from None
+            raise SubmissionError(
+                f"{self.path}: did not finish loading within {self.timeout:g} s", kind="timeout"
+            ) from None
         except BaseException as exc:  # SystemExit too: a submission must not end the tool
             if isinstance(exc, KeyboardInterrupt):
                 raise
             line = _user_line(exc, str(self.path))
+            kind = "crash" if isinstance(exc, SystemExit) else "memory" if isinstance(exc, MemoryError) else "error"
             raise SubmissionError(
-                f"{self.path}{line}: raised {describe_exception(exc).message} while loading"
+                f"{self.path}{line}: raised {describe_exception(exc).message} while loading", kind=kind
             ) from None
         return module
 
@@ -156,14 +184,11 @@ class ModuleSubmission:
             namespace.update(saved)
 
     def uses(self, name: str) -> frozenset[str]:
-        """The other derivative functions that ``name`` calls directly."""
-        code = getattr(self._functions[name], "__code__", None)
-        names = set(code.co_names) if code is not None else set()
-        return frozenset(n for n in self.provided if n in names and n != name)
+        return static_uses(self.function_source(name), self.provided, name)
 
     def function_source(self, name: str) -> function_source.FunctionSource | None:
         if name not in self._sources:
-            self._sources[name] = function_source.read(self._functions[name])
+            self._sources[name] = function_source.read(self.path, name)
         return self._sources[name]
 
     def locate(self, name: str, span: tuple[int, int]) -> dict | None:
@@ -202,33 +227,13 @@ class ModuleSubmission:
         return self._expressions[name]
 
     def _compile(self, name: str):
-        from ..errors import ExpressionError
-        from .expression import compile_expression
-
-        source = self.function_source(name)
-        if source is None or source.expression is None:
-            return None
-        params = self._params[name]
-        try:
-            return compile_expression(
-                name,
-                source.expression,
-                variables=self._parameters if params is None else params,
-                derivatives=set(self.provided) - {name},
-            )
-        except ExpressionError:
-            return None
+        return static_expression(self.function_source(name), name, self._params[name], self._parameters, self.provided)
 
     def source(self, name: str) -> str | None:
-        source = self.function_source(name)
-        if source is not None and source.expression is not None:
-            return source.expression
-        params = self._params.get(name)
-        args = "**values" if params is None else ", ".join(params)
-        return f"{self.path.name}: {name}({args})"
+        return static_source_text(self.function_source(name), self.path, name, self._params.get(name))
 
     def captured_output(self) -> str:
-        return self._output.getvalue()[:OUTPUT_LIMIT]
+        return self._output.getvalue()
 
 
 def _parameters_of(path: Path, name: str, fn: Callable, known: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -264,3 +269,38 @@ def _user_line(exc: BaseException, filename: str) -> str:
             line = f":{tb.tb_lineno}"
         tb = tb.tb_next
     return line
+
+
+
+# Reading a function's source is static (no user code runs), so the sandboxed submission shares these.
+
+
+def static_uses(source, provided: tuple[str, ...], name: str) -> frozenset[str]:
+    """The other derivative functions that ``name``'s code mentions."""
+    names = source.names if source is not None else frozenset()
+    return frozenset(n for n in provided if n in names and n != name)
+
+
+def static_expression(source, name: str, params: tuple[str, ...] | None, parameters: tuple[str, ...], provided):
+    """The function as an Expression in the expression language, or None."""
+    from ..errors import ExpressionError
+    from .expression import compile_expression
+
+    if source is None or source.expression is None:
+        return None
+    try:
+        return compile_expression(
+            name,
+            source.expression,
+            variables=parameters if params is None else params,
+            derivatives=set(provided) - {name},
+        )
+    except ExpressionError:
+        return None
+
+
+def static_source_text(source, path: Path, name: str, params: tuple[str, ...] | None) -> str:
+    if source is not None and source.expression is not None:
+        return source.expression
+    args = "**values" if params is None else ", ".join(params)
+    return f"{Path(path).name}: {name}({args})"

@@ -1,0 +1,1 @@
+"""Batch grading support: scores, weights and the results file of ``gradcheck grade``."""

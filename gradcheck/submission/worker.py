@@ -1,0 +1,233 @@
+"""The sandbox worker: an isolated interpreter that forks one contained child per submission.
+
+The grader (``sandbox.py``) starts it as ``python -I -c BOOT FD`` with a minimal
+environment: a fresh interpreter that ignores PYTHON* variables and the user's
+site, so a submitted ``numpy.py`` cannot shadow numpy. It imports numpy once, then
+for each request (a submission path and a socket passed over the control channel)
+forks a child that
+
+- starts a new session and works in a fresh empty directory (also its HOME and TMPDIR),
+  with stdin, stdout and stderr on /dev/null (Python-level output is captured and capped);
+- gets address-space, CPU-time, file-size, core and open-file limits;
+- loses the network (a new network namespace) where the kernel allows it;
+- when started as root, drops to user ``nobody`` (so it cannot signal the grader, read its
+  environment through /proc, or write the grader's files), which also makes RLIMIT_NPROC hold;
+- dies with the worker (PR_SET_PDEATHSIG);
+- loads the submission and answers evaluation requests with plain arrays (see ``wire``).
+
+The worker is a child subreaper: whatever the child started, even in a new session,
+is re-parented to the worker when its parent dies, and the worker kills all of it
+after every submission, so nothing survives.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import sys
+import time
+
+NOBODY = 65534
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNET = 0x40000000
+MAX_RESULT_ELEMENTS = 10_000_000  # a derivative of this problem is never bigger
+FILE_SIZE_LIMIT = 16 * 1024 * 1024
+OPEN_FILES_LIMIT = 256
+PROCESS_LIMIT = 64
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, value: int) -> bool:
+    return _libc.prctl(option, value, 0, 0, 0) == 0
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    import numpy  # noqa: F401  (paid once here, inherited by every forked child)
+
+    from . import module, wire  # noqa: F401  (likewise)
+
+    signal.signal(signal.SIGTERM, lambda *_: (_kill_descendants(), os._exit(0)))
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+        except OSError:
+            break
+        if not message:
+            break  # the grader is done
+        request = json.loads(message)
+        channel = socket.socket(fileno=fds[0])
+        workdir = request["workdir"]
+        os.mkdir(workdir, 0o700)
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            code = 0
+            try:
+                _child(channel, request)
+            except BaseException:
+                code = 70
+            os._exit(code)  # never return into the worker's loop
+        channel.close()
+        control.send(json.dumps({"pid": pid}).encode())
+        status = _wait(pid)
+        _kill_descendants()
+        shutil.rmtree(workdir, ignore_errors=True)
+        control.send(json.dumps(status).encode())
+    _kill_descendants()
+
+
+def _wait(pid: int) -> dict:
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return {"exit": None, "signal": None}
+        if os.WIFSIGNALED(status):
+            return {"exit": None, "signal": os.WTERMSIG(status)}
+        return {"exit": os.WEXITSTATUS(status), "signal": None}
+
+
+def _children() -> list[int]:
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def _kill_descendants() -> None:
+    """Kill every process re-parented to us, until none is left (their own children come to us next)."""
+    for _ in range(200):
+        children = _children()
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        time.sleep(0.001)
+
+
+def _child(channel: socket.socket, request: dict) -> None:
+    protections = ["isolated-python", "minimal-environment", "new-session", "private-workdir", "stdin-closed"]
+    os.setsid()
+    workdir = request["workdir"]
+    path = os.path.join(workdir, os.path.basename(request["path"]))
+    shutil.copyfile(request["path"], path)
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ.update({"HOME": workdir, "TMPDIR": workdir})
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+
+    memory = int(request["memory"])
+    cpu = int(request["timeout"]) + 2
+    limits = [
+        (resource.RLIMIT_AS, memory, "rlimit-as"),
+        (resource.RLIMIT_CPU, cpu, "rlimit-cpu"),
+        (resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT, "rlimit-fsize"),
+        (resource.RLIMIT_CORE, 0, "no-core-dumps"),
+        (resource.RLIMIT_NOFILE, OPEN_FILES_LIMIT, "rlimit-nofile"),
+    ]
+    for limit, value, label in limits:
+        try:
+            resource.setrlimit(limit, (value, value))
+            protections.append(label)
+        except (ValueError, OSError):
+            pass
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big write fails instead of killing us
+
+    if _libc.unshare(CLONE_NEWNET) == 0:
+        protections.append("no-network")
+    if os.getuid() == 0:
+        os.chown(workdir, NOBODY, NOBODY)
+        os.chown(path, NOBODY, NOBODY)
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        protections.append("unprivileged-user")
+        try:
+            resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
+            protections.append("rlimit-nproc")
+        except (ValueError, OSError):
+            pass
+    if _prctl(PR_SET_PDEATHSIG, signal.SIGKILL) and os.getppid() != 1:
+        protections.append("dies-with-grader")
+    _serve(channel, path, request, protections)
+
+
+def _serve(channel: socket.socket, path: str, request: dict, protections: list[str]) -> None:
+    import numpy as np
+
+    from ..errors import SubmissionError
+    from . import wire
+    from .module import ModuleSubmission
+
+    try:
+        submission = ModuleSubmission(
+            path,
+            derivative_names=tuple(request["derivatives"]),
+            parameters=tuple(request["parameters"]),
+            timeout=float(request["timeout"]),
+        )
+    except SubmissionError as exc:
+        wire.send(channel, {"error": str(exc), "kind": exc.kind, "protections": protections})
+        return
+    except MemoryError:
+        wire.send(channel, {"error": "ran out of memory while loading", "kind": "memory", "protections": protections})
+        return
+    params = {n: submission._params[n] for n in submission.provided}
+    wire.send(channel, {"provided": list(submission.provided), "params": params, "protections": protections})
+    while True:
+        try:
+            header, arrays = wire.receive(channel)
+        except (wire.WireError, OSError):
+            return
+        op = header.get("op")
+        if op == "evaluate":
+            values = dict(header["scalars"])
+            values.update({k[2:]: v for k, v in arrays.items() if k.startswith("v:")})
+            parts = {k[2:]: v for k, v in arrays.items() if k.startswith("p:")} or None
+            outcome = submission.evaluate(header["name"], values, parts)
+            reply: dict = {"dtype": outcome.dtype, "error": None}
+            result = {}
+            if outcome.error is not None:
+                e = outcome.error
+                reply["error"] = {"kind": e.kind, "message": e.message, "operation": e.operation,
+                                  "operand_shapes": [list(s) for s in e.operand_shapes]}
+            elif outcome.value.size > MAX_RESULT_ELEMENTS:
+                reply["error"] = {"kind": "type", "message": f"returned an array of {outcome.value.size} elements",
+                                  "operation": None, "operand_shapes": []}
+            else:
+                result["value"] = np.asarray(outcome.value, dtype=np.float64)
+            wire.send(channel, reply, result)
+        elif op == "output":
+            wire.send(channel, {"output": submission.captured_output()})
+        else:
+            return
