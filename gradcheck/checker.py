@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shlex
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -13,7 +14,7 @@ from .diagnose.assembly import ComparisonJudge, TrialCase, check_assembly
 from .diagnose.patterns import PatternTrial
 from .diagnose.summary import summarize
 from .diagnose.terms import TrialData
-from .errors import SubmissionError
+from .errors import SubmissionError, SubmissionFailed
 from .model import CodeExcerpt, DerivativeResult, Finding, Report, SuggestedFix, TrialInfo, overall_verdict
 from .numerics.compare import compare
 from .problems.base import Problem, Reference, Trial
@@ -24,12 +25,22 @@ DEFAULT_FIX_BUDGET = 2.0  # seconds for the suggested-fix search per derivative
 
 
 def load_submission(
-    problem: Problem, path: str | Path | None = None, exprs: Sequence[str] = (), *, timeout: float | None = 10.0
+    problem: Problem,
+    path: str | Path | None = None,
+    exprs: Sequence[str] = (),
+    *,
+    timeout: float | None = 10.0,
+    pool=None,
 ) -> Submission:
-    """A module file, ``--expr`` options, or expressions on top of a module."""
+    """A module file, ``--expr`` options, or expressions on top of a module.
+
+    With a ``SandboxPool`` the module runs in a sandboxed child; without, in this process.
+    """
     names = tuple(problem.derivatives)
     base = None
-    if path is not None:
+    if path is not None and pool is not None:
+        base = pool.open(path, derivative_names=names, parameters=problem.parameters)
+    elif path is not None:
         from .submission.module import ModuleSubmission
 
         base = ModuleSubmission(path, derivative_names=names, parameters=problem.parameters, timeout=timeout)
@@ -49,9 +60,14 @@ def run(
     seed: int = DEFAULT_SEED,
     command: str = "",
     fix_budget: float = DEFAULT_FIX_BUDGET,
+    cache: ReferenceCache | None = None,
 ) -> Report:
-    """Compare every derivative the submission provides with finite differences on seeded trials."""
-    session = _Session(problem, submission, problem.trials(np.random.default_rng(seed)), fix_budget)
+    """Compare every derivative the submission provides with finite differences on seeded trials.
+
+    A ``ReferenceCache`` shares the trials and their references between runs (grading a batch).
+    """
+    cache = cache if cache is not None else ReferenceCache(problem, seed)
+    session = _Session(problem, submission, cache, fix_budget)
     results = [session.check(name) for name in submission.provided]
     return Report(
         problem=problem.name,
@@ -65,24 +81,36 @@ def run(
         not_checked=tuple(n for n in problem.derivatives if n not in submission.provided),
         command=command,
         output=submission.captured_output(),
+        protections=tuple(getattr(submission, "protections", ())),
     )
 
 
-class _Session:
-    """One run's trials, with every reference and user value computed once."""
+class ReferenceCache:
+    """The seeded trials of a problem and their finite-difference references, computed once."""
 
-    def __init__(self, problem: Problem, submission: Submission, trials: list[Trial], fix_budget: float):
-        self.problem, self.submission, self.trials, self.fix_budget = problem, submission, trials, fix_budget
+    def __init__(self, problem: Problem, seed: int):
+        self.problem = problem
+        self.trials = problem.trials(np.random.default_rng(seed))
         self._references: dict[tuple[str, str], Reference] = {}
-        self._outcomes: dict[tuple[str, str], Outcome] = {}
+        self._lock = threading.Lock()
 
     def reference(self, name: str, trial: Trial) -> Reference:
         if not any(trial is t for t in self.trials):  # a variant trial (e.g. labels flipped): not cached
             return self.problem.reference(name, trial)
         key = (name, trial.name)
-        if key not in self._references:
-            self._references[key] = self.problem.reference(name, trial)
-        return self._references[key]
+        with self._lock:
+            if key not in self._references:
+                self._references[key] = self.problem.reference(name, trial)
+            return self._references[key]
+
+
+class _Session:
+    """One run: the user's values computed once, the references shared through the cache."""
+
+    def __init__(self, problem: Problem, submission: Submission, cache: ReferenceCache, fix_budget: float):
+        self.problem, self.submission, self.fix_budget = problem, submission, fix_budget
+        self.trials, self.reference = cache.trials, cache.reference
+        self._outcomes: dict[tuple[str, str], Outcome] = {}
 
     def outcome(self, name: str, trial: Trial) -> Outcome:
         key = (name, trial.name)
@@ -224,16 +252,34 @@ def check(
     problem: str = "bce",
     timeout: float | None = 10.0,
     fix_budget: float = DEFAULT_FIX_BUDGET,
+    sandbox: bool = False,
+    memory: int | None = None,
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
     ``timeout`` limits loading the module and each call of its functions, in seconds;
     ``fix_budget`` the search for a suggested fix, per derivative (0 turns it off).
+    ``sandbox=True`` runs the module in a contained child process (untrusted code);
+    a submission that then times out, crashes or runs out of memory raises SubmissionFailed.
     """
     prob = problems.get(problem)
-    submission = load_submission(prob, path, exprs, timeout=timeout)
     command = reproduce_command(path, exprs, seed, problem)
-    return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+    if not sandbox or path is None:
+        submission = load_submission(prob, path, exprs, timeout=timeout)
+        return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+    from .submission.sandbox import DEFAULT_MEMORY, SandboxCrash, SandboxPool, SandboxTimeout
+
+    with SandboxPool(jobs=1, memory=memory or DEFAULT_MEMORY, timeout=timeout or 10.0) as pool:
+        submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
+        base = getattr(submission, "_base", None) or submission
+        try:
+            return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+        except SandboxTimeout as exc:
+            raise SubmissionFailed(str(exc), kind="timeout") from None
+        except SandboxCrash as exc:
+            raise SubmissionFailed(str(exc), kind="crash") from None
+        finally:
+            base.close()
 
 
 def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str) -> str:

@@ -42,11 +42,23 @@ def cli() -> None:
 @click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
+@click.option("--sandbox/--no-sandbox", default=True, show_default=True,
+              help="Run FILE.py in a contained child process; --no-sandbox runs trusted code in-process.")
+@click.option("--memory", default="2G", show_default=True, callback=lambda c, p, v: parse_memory(v),
+              help="Address-space limit of a sandboxed submission (e.g. 512M, 2G).")
 @click.option("--fix-budget", default=2.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds to search for a suggested fix, per wrong derivative (0: no search).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def check(
-    file: str | None, exprs: tuple[str, ...], seed: int, problem: str, timeout: float, fix_budget: float, fmt: str
+    file: str | None,
+    exprs: tuple[str, ...],
+    seed: int,
+    problem: str,
+    timeout: float,
+    sandbox: bool,
+    memory: int,
+    fix_budget: float,
+    fmt: str,
 ) -> None:
     """Check the derivatives in FILE.py and/or given with --expr.
 
@@ -55,7 +67,9 @@ def check(
     """
     from .checker import check as run_check
 
-    report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget)
+    report = run_check(
+        file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget, sandbox=sandbox, memory=memory
+    )
     if fmt == "json":
         from .render.json_report import render
 
@@ -65,6 +79,20 @@ def check(
 
         render(report, make_console())
     sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
+
+
+def parse_memory(text: str) -> int:
+    """'2G', '512M', '1.5GiB' or a number of bytes → bytes."""
+    units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    number, unit = (cleaned[:-1], cleaned[-1]) if cleaned[-1:] in units and cleaned[-1:] else (cleaned, "")
+    try:
+        value = float(number) * units[unit]
+    except (ValueError, KeyError):
+        raise click.BadParameter(f"{text!r} is not a size like 512M or 2G") from None
+    if value < 64 * 1024**2:
+        raise click.BadParameter(f"{text!r} is too small: a numpy import alone needs about 200M")
+    return int(value)
 
 
 def main() -> None:

@@ -38,3 +38,13 @@ class ExpressionError(SubmissionError):
         self.name, self.text, self.column, self.reason = name, text, column, reason
         where = f" (column {column})" if column is not None else ""
         super().__init__(f"--expr {name}: {reason}{where}: {text}")
+
+
+class SubmissionFailed(GradcheckError):
+    """A sandboxed submission timed out, crashed or ran out of memory while being checked."""
+
+    exit_code = EXIT_FAIL
+
+    def __init__(self, message: str, *, kind: str):
+        super().__init__(message)
+        self.kind = kind

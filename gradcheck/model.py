@@ -139,6 +139,7 @@ class Report:
     not_checked: tuple[str, ...] = ()  #: derivative names the submission does not provide
     command: str = ""  #: the command line that reproduces this report
     output: str = ""  #: what the submission printed while being checked (truncated)
+    protections: tuple[str, ...] = ()  #: sandbox protections that were active (empty: ran in-process)
 
     @property
     def passed(self) -> bool:

@@ -176,9 +176,9 @@ def test_subprocess_usage_error_has_no_traceback():
     assert r.returncode == 2 and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-def test_a_function_that_never_returns_is_stopped_and_reported(write_module):
+def test_in_process_a_function_that_never_returns_is_stopped_and_reported(write_module):
     source = CORRECT + "\ndef dZ_dV(V):\n    while True:\n        pass\n"
-    r = invoke(write_module(source), "--timeout", "0.2", "--format", "json")
+    r = invoke(write_module(source), "--no-sandbox", "--timeout", "0.2", "--format", "json")
     assert r.exit_code == 1
     by_name = {d["name"]: d for d in json.loads(r.stdout)["derivatives"]}
     assert by_name["dZ_dV"]["verdict"] == "error"
@@ -186,9 +186,15 @@ def test_a_function_that_never_returns_is_stopped_and_reported(write_module):
     assert by_name["dL_dW"]["verdict"] == "pass"
 
 
-def test_a_module_that_hangs_while_loading_is_a_usage_error(write_module):
-    r = invoke(write_module("while True:\n    pass\n"), "--timeout", "0.2")
+def test_in_process_a_module_that_hangs_while_loading_is_a_usage_error(write_module):
+    r = invoke(write_module("while True:\n    pass\n"), "--no-sandbox", "--timeout", "0.2")
     assert r.exit_code == 2 and "did not finish loading" in r.stderr
+
+
+def test_sandboxed_a_submission_that_never_returns_is_killed_and_fails(write_module):
+    source = CORRECT + "\ndef dZ_dV(V):\n    import time\n    time.sleep(60)\n"
+    r = invoke(write_module(source), "--timeout", "1")
+    assert r.exit_code == 1 and "did not finish within 1 s" in r.stderr
 
 
 def test_an_ascii_only_terminal_gets_a_transliterated_report_not_a_crash():
