@@ -81,6 +81,40 @@ def check(
     sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("--entry", default=None, help="Entry file inside each sub-folder submission (default: its only .py file, else submission.py).")
+@click.option("--problem", default="bce", show_default=True)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--jobs", "-j", default=None, type=click.IntRange(min=1), help="Parallel workers (default: the number of cores).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds per submission (loading and every call).")
+@click.option("--memory", default="2G", show_default=True, callback=lambda c, p, v: parse_memory(v),
+              help="Address-space limit per submission.")
+@click.option("--sandbox/--no-sandbox", default=True, show_default=True, help="--no-sandbox: trusted code, in-process.")
+@click.option("--fix-budget", default=0.5, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds to search a fix per wrong derivative.")
+@click.option("--weight", "weights", multiple=True, metavar="NAME=W", help="Weight of a derivative in the score (default 1).")
+@click.option("--require", default="", metavar="NAMES", help="Comma-separated derivatives a submission must define.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="JSON lines results, written as they come.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False), help="JUnit XML for CI test reporters.")
+@click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False),
+              help="Gradescope results.json (one submission; a folder PATH is that one submission).")
+@click.option("--github", is_flag=True, help="GitHub Actions annotations and a step summary.")
+@click.option("--resume", is_flag=True, help="Skip submissions already in the --json file.")
+def grade(paths, entry, problem, seed, jobs, timeout, memory, sandbox, fix_budget, weights, require, json_path,
+          junit_path, gradescope_path, github, resume) -> None:
+    """Grade every submission in PATHS (files, or folders of submissions) and write CI reports."""
+    from .grading.cli_grade import run_grade
+
+    code = run_grade(
+        paths=paths, entry=entry, problem=problem, seed=seed, jobs=jobs, timeout=timeout, memory=memory,
+        sandbox=sandbox, fix_budget=fix_budget, weights=weights, require=require, json_path=json_path,
+        junit_path=junit_path, gradescope_path=gradescope_path, github=github, resume=resume,
+    )
+    sys.exit(code)
+
+
 def parse_memory(text: str) -> int:
     """'2G', '512M', '1.5GiB' or a number of bytes → bytes."""
     units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

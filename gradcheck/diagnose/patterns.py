@@ -53,22 +53,24 @@ def find(
         return Patterns((), frozenset())
     findings: list[Finding] = []
 
-    def check(kind: str, candidate, describe) -> bool:
+    def check(kind: str, candidate, describe, summary: str) -> bool:
         evidence = _matches(usable, candidate)
         if evidence is None:
             return False
-        findings.append(Finding(kind=kind, message=describe(evidence), evidence=evidence))
+        findings.append(Finding(kind=kind, message=describe(evidence), evidence={**evidence, "summary": summary}))
         return True
 
     flipped = check("sign_flip", lambda t: -t.reference.value,
-                    lambda e: f"equals −1 × the reference{_to(e)}: the whole sign is flipped")
+                    lambda e: f"equals −1 × the reference{_to(e)}: the whole sign is flipped", "sign flipped")
     if flipped and expression is not None and _has_swapped_roles(expression, swapped_roles):
         findings.append(Finding(kind="labels_swapped",
                                 message="the prediction and the label are exchanged: you subtract Z from Y "
-                                "where Y is subtracted from Z (Y − Z instead of Z − Y)"))
+                                "where Y is subtracted from Z (Y − Z instead of Z − Y)",
+                                evidence={"summary": "Y − Z instead of Z − Y"}))
     if not flipped:
         _scale(usable, findings)
-    check("transpose", lambda t: _transposed(t), lambda e: f"equals the transposed reference{_to(e)}: add .T")
+    check("transpose", lambda t: _transposed(t), lambda e: f"equals the transposed reference{_to(e)}: add .T",
+          "transposed")
 
     dropped = set()
     if len(term_ids) > 1:
@@ -76,7 +78,8 @@ def find(
             gone = [t for t in term_ids if t != kept]
             if check("dropped_term", lambda t, k=kept: t.reference.terms[k],
                      lambda e, k=kept, g=gone: f"equals the {term_formulas[k]} term's part alone{_to(e)}: "
-                     f"the {' and '.join(term_formulas[x] for x in g)} term is missing"):
+                     f"the {' and '.join(term_formulas[x] for x in g)} term is missing",
+                     f"the {' and '.join(term_formulas[x] for x in gone)} term is missing"):
                 findings[-1] = _with_term(findings[-1], gone[0])
                 dropped.update(gone)
 
@@ -84,7 +87,7 @@ def find(
     for kind in sorted(kinds):
         texts = {v[1] for t in usable for v in t.variants if v[0] == kind}
         for text in sorted(texts):
-            check(kind, lambda t, k=kind, x=text: _variant(t, k, x), lambda e, x=text: f"{x}{_to(e)}")
+            check(kind, lambda t, k=kind, x=text: _variant(t, k, x), lambda e, x=text: f"{x}{_to(e)}", text)
     return Patterns(tuple(findings), frozenset(dropped))
 
 
@@ -165,7 +168,7 @@ def _scale(trials: Sequence[PatternTrial], findings: list[Finding]) -> None:
     if evidence is None:
         return
     findings.append(Finding(kind="scale", message=f"{named}: yours is a constant multiple of the reference{_to(evidence)}",
-                            evidence={**evidence, "ratios": ratios}))
+                            evidence={**evidence, "ratios": ratios, "summary": named}))
 
 
 def _name_ratio(trials: Sequence[PatternTrial], ratios: list[float]) -> str | None:

@@ -172,8 +172,9 @@ def _message(verdict, comparisons, findings, diverging, loss_terms) -> str:
         return f"matches on all {n} trials"
     formulas = {t.id: t.formula for t in loss_terms}
     kinds = {f.kind: f for f in findings}
-    parts = []
-    if diverging:
+    # a named mistake says more than which terms it touches
+    parts = [f.evidence["summary"] for f in findings if "summary" in f.evidence][:1]
+    if diverging and not parts:
         terms = " and ".join(formulas[t] for t in diverging)
         parts.append(f"wrong in the {terms} term" + ("s" if len(diverging) > 1 else ""))
     if "shape" in kinds:
@@ -186,7 +187,7 @@ def _message(verdict, comparisons, findings, diverging, loss_terms) -> str:
         if kind in kinds:
             parts.append(f"{describe(kinds[kind])} on {len(kinds[kind].evidence.get('trials', ()))} of {n} trials")
     failing = sum(c.failing for c in comparisons)
-    if failing and not diverging:
+    if failing and not diverging and not parts:
         compared = sum(c.compared for c in comparisons)
         trials = sum(1 for c in comparisons if c.failing)
         parts.append(f"{failing} of {compared} compared elements differ ({trials} of {n} trials)")

@@ -219,7 +219,7 @@ def _seconds(x: float) -> str:
 
 def _problem(case: ET.Element, tag: str, message: str, kind: str, body: str) -> None:
     el = ET.SubElement(case, tag)
-    _set(el, message=one_line(message), type=f"gradcheck.{kind}")
+    _set(el, message=one_line(xml_safe(message)), type=f"gradcheck.{kind}")
     el.text = xml_safe(body)
 
 
