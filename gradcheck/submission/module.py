@@ -89,12 +89,15 @@ class ModuleSubmission:
         derivative_names: tuple[str, ...],
         parameters: tuple[str, ...],
         timeout: float | None = DEFAULT_TIMEOUT,
+        namespace: Any = None,
     ):
+        """Load the module at ``path``; or, with ``namespace`` (an imported module or any object with
+        the functions as attributes), use those functions and read their source from ``path``."""
         self.path = Path(path)
         self.timeout = timeout
         self.description = str(path)
         self._output = _CappedText()
-        module = self._load()
+        module = self._load() if namespace is None else namespace
         self._functions: dict[str, Callable] = {}
         self._params: dict[str, tuple[str, ...] | None] = {}
         for name in derivative_names:
@@ -171,7 +174,7 @@ class ModuleSubmission:
     @contextlib.contextmanager
     def _replaced(self, parts: Mapping[str, np.ndarray] | None):
         """Temporarily make the module's own derivative functions return ``parts``."""
-        if not parts:
+        if not parts or not hasattr(self._module, "__dict__"):
             yield
             return
         namespace = self._module.__dict__
