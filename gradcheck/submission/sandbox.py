@@ -151,6 +151,7 @@ class SandboxSubmission:
         self._expressions: dict[str, Any] = {}
         self._output = ""
         self._closed = False
+        self._sent: dict[int, tuple[int, Mapping]] = {}  # id(values) → (token, values): data the child holds
         self.exit_status: dict | None = None
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = {
@@ -237,11 +238,10 @@ class SandboxSubmission:
     def evaluate(self, name: str, values: Mapping[str, Any], parts: Mapping[str, Any] | None = None) -> Outcome:
         if self._closed:
             return Outcome(error=CallError(kind="exception", message="the submission's process has ended"))
-        scalars = {k: int(v) for k, v in values.items() if not isinstance(v, np.ndarray)}
-        arrays = {f"v:{k}": v for k, v in values.items() if isinstance(v, np.ndarray)}
-        arrays.update({f"p:{k}": np.asarray(v, dtype=np.float64) for k, v in (parts or {}).items()})
         try:
-            wire.send(self._channel, {"op": "evaluate", "name": name, "scalars": scalars}, arrays)
+            token = self._data_token(values)
+            arrays = {f"p:{k}": np.asarray(v, dtype=np.float64) for k, v in (parts or {}).items()}
+            wire.send(self._channel, {"op": "evaluate", "name": name, "data": token}, arrays)
         except OSError as exc:
             self._kill()
             raise SandboxCrash(self._crash_message(exc)) from None
@@ -256,6 +256,18 @@ class SandboxSubmission:
         if "value" not in result:
             return Outcome(error=CallError(kind="type", message="returned no array"))
         return Outcome(value=result["value"], dtype=str(header.get("dtype")))
+
+    def _data_token(self, values: Mapping[str, Any]) -> int:
+        """Send a trial's data once; later calls on the same data name it by token."""
+        known = self._sent.get(id(values))
+        if known is not None and known[1] is values:
+            return known[0]
+        token = len(self._sent) + 1
+        scalars = {k: int(v) for k, v in values.items() if not isinstance(v, np.ndarray)}
+        arrays = {f"v:{k}": v for k, v in values.items() if isinstance(v, np.ndarray)}
+        wire.send(self._channel, {"op": "data", "token": token, "scalars": scalars}, arrays)
+        self._sent[id(values)] = (token, values)  # holding ``values`` keeps its id from being reused
+        return token
 
     def captured_output(self) -> str:
         if not self._closed and not self._output:

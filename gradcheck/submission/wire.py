@@ -1,12 +1,12 @@
 """Messages between the grader and a sandboxed submission: plain data only.
 
-A message is a JSON header plus named numeric arrays, each sent as a numpy .npy
-stream and read back with ``allow_pickle=False``: nothing that crosses the
-boundary can run code in the reader. Frames are length-prefixed and capped.
+A message is a JSON header plus named numeric arrays, each sent as dtype, shape
+and raw bytes and rebuilt with ``np.frombuffer`` (numeric dtypes only): nothing
+that crosses the boundary can run code in the reader. Frames are length-prefixed
+and capped.
 """
 from __future__ import annotations
 
-import io
 import json
 import socket
 import struct
@@ -22,23 +22,25 @@ class WireError(Exception):
     """The other side sent something that is not a valid message, or went away."""
 
 
-def _encode_array(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _decode_array(data: bytes) -> np.ndarray:
-    array = np.load(io.BytesIO(data), allow_pickle=False)
-    if array.dtype.kind not in "fiub":
-        raise WireError(f"refused an array of dtype {array.dtype}")
-    return array
+def _decode_array(spec: dict, data: bytes) -> np.ndarray:
+    dtype = np.dtype(str(spec["dtype"]))
+    if dtype.kind not in "fiub" or dtype.hasobject:
+        raise WireError(f"refused an array of dtype {dtype}")
+    shape = tuple(int(n) for n in spec["shape"])
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
 
 
 def send(sock: socket.socket, header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> None:
-    blobs = {name: _encode_array(a) for name, a in (arrays or {}).items()}
-    head = json.dumps({"header": header, "arrays": {n: len(b) for n, b in blobs.items()}}).encode()
-    payload = _LENGTH.pack(len(head)) + head + b"".join(blobs.values())
+    specs, blobs = {}, []
+    for name, array in (arrays or {}).items():
+        array = np.ascontiguousarray(array)
+        if array.dtype.kind not in "fiub":
+            raise WireError(f"refused to send an array of dtype {array.dtype}")
+        blob = array.tobytes()
+        specs[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "nbytes": len(blob)}
+        blobs.append(blob)
+    head = json.dumps({"header": header, "arrays": specs}).encode()
+    payload = _LENGTH.pack(len(head)) + head + b"".join(blobs)
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 
@@ -67,9 +69,10 @@ def receive(sock: socket.socket) -> tuple[dict[str, Any], dict[str, np.ndarray]]
         meta = json.loads(payload[_LENGTH.size:_LENGTH.size + head_size])
         offset = _LENGTH.size + head_size
         arrays = {}
-        for name, length in meta["arrays"].items():
-            arrays[name] = _decode_array(payload[offset:offset + int(length)])
-            offset += int(length)
+        for name, spec in meta["arrays"].items():
+            length = int(spec["nbytes"])
+            arrays[name] = _decode_array(spec, payload[offset:offset + length])
+            offset += length
         header = meta["header"]
     except WireError:
         raise
