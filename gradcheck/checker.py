@@ -270,16 +270,17 @@ def check(
     from .submission.sandbox import DEFAULT_MEMORY, SandboxCrash, SandboxPool, SandboxTimeout
 
     with SandboxPool(jobs=1, memory=memory or DEFAULT_MEMORY, timeout=timeout or 10.0) as pool:
-        submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
-        base = getattr(submission, "_base", None) or submission
         try:
-            return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+            submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
+            base = getattr(submission, "_base", None) or submission
+            try:
+                return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+            finally:
+                base.close()
         except SandboxTimeout as exc:
             raise SubmissionFailed(str(exc), kind="timeout") from None
         except SandboxCrash as exc:
             raise SubmissionFailed(str(exc), kind="crash") from None
-        finally:
-            base.close()
 
 
 def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str) -> str:

@@ -34,6 +34,7 @@ from .module import static_expression, static_source_text, static_uses
 
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space; a numpy import needs about 200 MiB
 DEFAULT_TIMEOUT = 10.0  # seconds of waiting for one submission, loading included
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
 _PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # keep a known-good BLAS kernel choice
 _THREADS_PINNED = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                    "VECLIB_MAXIMUM_THREADS")
@@ -56,14 +57,42 @@ def child_environment() -> dict[str, str]:
     return env
 
 
+_BWRAP_PROTECTIONS = ["pid-namespace", "read-only-filesystem", "private-tmp", "ipc-namespace"]
+_bwrap_checked: list[bool] = []
+
+
+def bwrap_prefix(base: str) -> list[str]:
+    """The bubblewrap command that wraps a worker, or [] where bwrap is missing or does not work.
+
+    Set GRADCHECK_BWRAP=0 to do without it (the rlimit + subreaper sandbox still applies).
+    """
+    if os.environ.get("GRADCHECK_BWRAP", "1") == "0":
+        return []
+    binary = shutil.which("bwrap")
+    if binary is None:
+        return []
+    prefix = [binary, "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+              "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+              "--bind", base, base, "--chdir", base, "--"]
+    if not _bwrap_checked:  # some hosted runners forbid the namespaces bwrap needs: try once
+        try:
+            probe = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+            _bwrap_checked.append(probe.returncode == 0)
+        except (OSError, subprocess.TimeoutExpired):
+            _bwrap_checked.append(False)
+    return prefix if _bwrap_checked[0] else []
+
+
 class _Worker:
     def __init__(self, base: str):
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         root = str(Path(__file__).resolve().parents[2])
         env = child_environment()
         env.update({"HOME": base, "TMPDIR": base})
+        wrapper = bwrap_prefix(base)
+        self.outer = _BWRAP_PROTECTIONS if wrapper else []
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT.format(root=root), str(theirs.fileno())],
+            wrapper + [sys.executable, "-I", "-c", _BOOT.format(root=root), str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             env=env,
             cwd=base,
@@ -127,13 +156,20 @@ class SandboxPool:
     def open(self, path: str | Path, *, derivative_names: tuple[str, ...], parameters: tuple[str, ...]) -> SandboxSubmission:
         """Load ``path`` in a fresh child; SubmissionError (with a kind) when it cannot be loaded."""
         path = Path(path)
+        if path.is_symlink():  # the grader would copy whatever it points to, e.g. a secret
+            raise SubmissionError(f"{path}: is a symbolic link; submit the file itself")
         if not path.is_file():
             raise SubmissionError(f"{path}: no such file")
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise SubmissionError(f"{path}: larger than {MAX_SOURCE_BYTES // 1024 // 1024} MB")
         if path.suffix != ".py":
             raise SubmissionError(f"{path}: not a Python file (.py)")
         with self._lock:
             self._counter += 1
             workdir = os.path.join(self._base, f"s{self._counter}")
+        # The child sees only its own folder (under bwrap, not even the grader's /tmp): copy the file in.
+        os.mkdir(workdir, 0o700)
+        shutil.copyfile(path, os.path.join(workdir, path.name))
         worker = self._acquire()
         return SandboxSubmission(self, worker, path, workdir, derivative_names, parameters)
 
@@ -155,13 +191,14 @@ class SandboxSubmission:
         self.exit_status: dict | None = None
         self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = {
-            "path": str(path.resolve()),
+            "path": os.path.join(workdir, path.name),
             "workdir": workdir,
             "derivatives": list(derivative_names),
             "parameters": list(parameters),
             "timeout": pool.timeout,
             "memory": pool.memory,
             "env": child_environment(),
+            "outer": worker.outer,
         }
         worker.lock.acquire()
         try:
@@ -209,12 +246,11 @@ class SandboxSubmission:
         return f"{self.path}: stopped answering ({exc})"
 
     def _kill(self) -> None:
-        """Kill the child's whole session; the worker then kills whatever escaped it."""
-        for target in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
-            try:
-                target()
-            except (ProcessLookupError, PermissionError, AttributeError):
-                pass
+        """Have the worker kill the child's session; it then kills whatever escaped it."""
+        try:
+            self._worker.control.send(json.dumps({"kill": True}).encode())
+        except OSError:
+            self._worker.process.kill()
         self.close()
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ import ctypes
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import socket
@@ -55,6 +56,10 @@ def main() -> None:
     from . import module, wire  # noqa: F401  (likewise)
 
     signal.signal(signal.SIGTERM, lambda *_: (_kill_descendants(), os._exit(0)))
+    wakeup_read, wakeup_write = os.pipe()  # SIGCHLD wakes the select below
+    os.set_blocking(wakeup_write, False)
+    signal.set_wakeup_fd(wakeup_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
@@ -64,11 +69,14 @@ def main() -> None:
             break  # the grader is done
         request = json.loads(message)
         channel = socket.socket(fileno=fds[0])
-        workdir = request["workdir"]
-        os.mkdir(workdir, 0o700)
+        workdir = request["workdir"]  # made by the grader, with the submission copied in
         pid = os.fork()
         if pid == 0:
             control.close()
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.close(wakeup_read)
+            os.close(wakeup_write)
             code = 0
             try:
                 _child(channel, request)
@@ -77,24 +85,39 @@ def main() -> None:
             os._exit(code)  # never return into the worker's loop
         channel.close()
         control.send(json.dumps({"pid": pid}).encode())
-        status = _wait(pid)
+        status = _wait(pid, control, wakeup_read)
         _kill_descendants()
         shutil.rmtree(workdir, ignore_errors=True)
         control.send(json.dumps(status).encode())
     _kill_descendants()
 
 
-def _wait(pid: int) -> dict:
+def _wait(pid: int, control: socket.socket, wakeup: int) -> dict:
+    """Wait for the child to end; a "kill" message from the grader (or the grader going away) kills it.
+
+    The grader asks us rather than signalling itself: inside a PID namespace it does not know
+    the child's pid, and we are the child's parent in every case.
+    """
     while True:
         try:
-            _, status = os.waitpid(pid, 0)
-        except InterruptedError:
-            continue
+            done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             return {"exit": None, "signal": None}
-        if os.WIFSIGNALED(status):
-            return {"exit": None, "signal": os.WTERMSIG(status)}
-        return {"exit": os.WEXITSTATUS(status), "signal": None}
+        if done:
+            if os.WIFSIGNALED(status):
+                return {"exit": None, "signal": os.WTERMSIG(status)}
+            return {"exit": os.WEXITSTATUS(status), "signal": None}
+        ready, _, _ = select.select([control, wakeup], [], [], 1.0)
+        if wakeup in ready:
+            os.read(wakeup, 512)
+        if control in ready:
+            message = control.recv(1 << 16)
+            if not message or json.loads(message).get("kill"):
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
 
 
 def _children() -> list[int]:
@@ -140,10 +163,10 @@ def _kill_descendants() -> None:
 
 def _child(channel: socket.socket, request: dict) -> None:
     protections = ["isolated-python", "minimal-environment", "new-session", "private-workdir", "stdin-closed"]
+    protections += request.get("outer", [])  # what the worker itself runs inside (bwrap namespaces)
     os.setsid()
     workdir = request["workdir"]
-    path = os.path.join(workdir, os.path.basename(request["path"]))
-    shutil.copyfile(request["path"], path)
+    path = request["path"]
     os.chdir(workdir)
     os.environ.clear()
     os.environ.update(request["env"])
