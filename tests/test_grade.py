@@ -102,7 +102,8 @@ def test_unknown_weight_name_is_a_usage_error():
 
 def test_weights_and_required_functions_change_the_score(tmp_path):
     results = tmp_path / "r.jsonl"
-    r = grade(str(ROOT / "cases/bce/seed_question.py"), "--weight", "dL_dW=3", "--require", "dL_dV", "--json", str(results))
+    assert grade(str(ROOT / "cases/bce/seed_question.py"), "--weight", "dL_dW=3", "--require", "dL_dV",
+                 "--json", str(results)).exit_code == 1
     row = json.loads(results.read_text())
     assert row["score"] == 2.0 and row["max_score"] == 1 + 1 + 1 + 3 + 1
     assert row["missing"] == ["dL_dV"]
@@ -113,7 +114,7 @@ def test_without_bwrap_the_rlimit_sandbox_still_grades(tmp_path, monkeypatch):
 
     monkeypatch.setenv("GRADCHECK_BWRAP", "0")
     results = tmp_path / "r.jsonl"
-    r = grade(str(ROOT / "cases/bce/correct.py"), str(ROOT / "cases/bce/raises.py"), "--json", str(results))
+    assert grade(str(ROOT / "cases/bce/correct.py"), str(ROOT / "cases/bce/raises.py"), "--json", str(results)).exit_code == 1
     rows = {json.loads(line)["submission"].rsplit("/", 1)[1]: json.loads(line) for line in results.read_text().splitlines()}
     assert rows["correct.py"]["verdict"] == "pass" and rows["raises.py"]["verdict"] == "error"
     assert "pid-namespace" not in rows["correct.py"]["protections"] and "rlimit-as" in rows["correct.py"]["protections"]
@@ -126,6 +127,6 @@ def test_a_symlinked_submission_is_refused(tmp_path):
     link = tmp_path / "gradients.py"
     link.symlink_to(secret)
     results = tmp_path / "r.jsonl"
-    grade(str(link), "--json", str(results))
+    assert grade(str(link), "--json", str(results)).exit_code == 1
     row = json.loads(results.read_text())
     assert row["verdict"] == "error" and "symbolic link" in row["message"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import subprocess
 import sys
 import time
@@ -128,15 +127,6 @@ def _sandbox_folders() -> set[str]:
 def _rows(path: Path) -> dict[str, dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return {Path(r["submission"]).name: r for r in rows}
-
-
-def _nobody_can_read(path: str) -> bool:
-    """Can user nobody (others' permission bits) reach and read ``path``? (ACLs ignored.)"""
-    p = Path(path).resolve()
-    for folder in reversed(p.parents):
-        if not os.stat(folder).st_mode & stat.S_IXOTH:
-            return False
-    return bool(os.stat(p).st_mode & stat.S_IROTH)
 
 
 # ---------------------------------------------------------------- the whole folder, graded once
@@ -274,15 +264,9 @@ def _bwrap_works() -> bool:
 
 
 _BWRAP = os.environ.get("GRADCHECK_BWRAP", "1") != "0" and _bwrap_works()
-_SAME_UID_BUG = (
-    "sandbox bug without bubblewrap: every child runs as the same uid (nobody; worker.py _child: "
-    "os.setuid(NOBODY)) in the same PID namespace, so with --jobs > 1 one submission can "
-    "os.kill(-1, SIGKILL) the submissions graded next to it, which are then graded 'crash'")
-
-
 @pytest.mark.parametrize("bwrap", [
-    pytest.param("default", marks=pytest.mark.xfail(not _BWRAP, strict=True, reason=_SAME_UID_BUG)),
-    pytest.param("off", marks=pytest.mark.xfail(os.geteuid() == 0, strict=True, reason=_SAME_UID_BUG)),
+    pytest.param("default"),
+    pytest.param("off"),
 ])
 def test_a_submission_cannot_kill_another_one_graded_at_the_same_time(tmp_path, bwrap):
     out = tmp_path / "results.json"
@@ -294,13 +278,6 @@ def test_a_submission_cannot_kill_another_one_graded_at_the_same_time(tmp_path, 
     assert rows["victim_slow_correct.py"]["verdict"] == "pass", rows["victim_slow_correct.py"]["message"]
 
 
-_STDLIB_UNREADABLE = os.geteuid() == 0 and not _nobody_can_read(os.__file__)
-
-
-@pytest.mark.xfail(_STDLIB_UNREADABLE, strict=True, reason=(
-    "sandbox bug: run as root with Python installed where user nobody cannot read it (here "
-    f"{sys.prefix}), the child drops to nobody and every import of a module the worker did not preload "
-    "fails with ModuleNotFoundError: a correct submission is graded 'error'"))
 def test_a_submission_may_import_modules_the_worker_did_not_preload(tmp_path):
     out = tmp_path / "results.json"
     result, _ = _gradcheck(["grade", str(ISOLATED / "imports_stdlib.py"), "--timeout", "5", "--json", str(out)],
@@ -309,10 +286,6 @@ def test_a_submission_may_import_modules_the_worker_did_not_preload(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the submission must run as another user than the grader")
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: write_atomic (gradcheck/grading/results.py) copies the mode of whatever the report path points "
-    "to (os.stat follows symlinks); a submission that plants a symlink at a not-yet-written --junit path "
-    "in a world-writable folder makes the grader's final report world-writable (0o777)"))
 def test_a_planted_symlink_cannot_change_the_report_permissions(tmp_path):
     unique = uuid.uuid4().hex[:12]
     bait, report = Path(f"/tmp/gradcheck-hostile-bait-{unique}"), Path(f"/tmp/gradcheck-hostile-report-{unique}.xml")
@@ -329,7 +302,9 @@ def test_a_planted_symlink_cannot_change_the_report_permissions(tmp_path):
     try:
         result, _ = _gradcheck(["grade", str(submission), "--timeout", "5", "--junit", str(report)],
                                _environment())
-        assert result.returncode == 0, result.stdout + result.stderr
+        # Under bwrap the submission cannot even reach the real /tmp (an error while loading);
+        # without it the symlink is planted. Either way the report must be the grader's own file.
+        assert result.returncode in (0, 1), result.stdout + result.stderr
         assert not report.is_symlink()
         assert report.stat().st_mode & 0o022 == 0, oct(report.stat().st_mode)
     finally:
@@ -338,13 +313,6 @@ def test_a_planted_symlink_cannot_change_the_report_permissions(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader drops the child to another user")
-@pytest.mark.xfail(strict=True, reason=(
-    "sandbox bug: with TMPDIR inside a folder user nobody cannot traverse (e.g. pytest's tmp_path, or "
-    "/root/...; and under bwrap with any TMPDIR below a sub-folder of /tmp, because bwrap re-creates the "
-    "parents of the bound base 0700 inside its --tmpfs /tmp), every submission is graded 'crash' (exit code 70: after setuid the child cannot stat its "
-    "own copy, Path.is_file raises PermissionError), and after a few of those a worker dies (IndexError on "
-    "fds[0] in worker.main) and the whole batch ends in 'internal error: ConnectionResetError' (exit 3), "
-    "raised by worker.control.recv in SandboxSubmission.__init__"))
 def test_a_private_tmpdir_does_not_break_the_sandbox(tmp_path):
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
@@ -353,3 +321,16 @@ def test_a_private_tmpdir_does_not_break_the_sandbox(tmp_path):
                            _environment(private))
     assert result.returncode == 0, result.stdout + result.stderr
     assert _rows(out)["control_correct.py"]["verdict"] == "pass"
+
+
+def test_write_atomic_replaces_a_planted_symlink_with_a_private_file(tmp_path):
+    from gradcheck.grading.results import write_atomic
+
+    bait = tmp_path / "bait"
+    bait.write_text("")
+    bait.chmod(0o777)
+    report = tmp_path / "report.xml"
+    report.symlink_to(bait)
+    write_atomic(report, "<testsuites/>")
+    assert not report.is_symlink() and report.read_text() == "<testsuites/>"
+    assert report.stat().st_mode & 0o022 == 0 and bait.read_text() == ""

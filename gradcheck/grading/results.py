@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,7 +87,10 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        status = os.lstat(path)  # not stat: a planted symlink must not lend us its target's mode
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError("not a regular file")
+        mode = status.st_mode & 0o777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

@@ -177,7 +177,7 @@ def _fix(d: DerivativeResult) -> list:
     row.append("  →  ")
     row.append(fix.after, style="bold green")
     rows = [Padding(row, (0, 0, 0, 2))]
-    checked = f"passes on every trial"
+    checked = "passes on every trial"
     if fix.with_parts:
         checked += f" (with correct {', '.join(fix.with_parts)})"
     rows.append(Padding(Text(f"gives: {fix.expression_after}   ✓ {checked}", style="green"), (0, 0, 0, 7)))

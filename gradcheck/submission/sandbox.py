@@ -49,6 +49,22 @@ class SandboxCrash(Exception):
     """The child went away: killed by a signal, or exited (sys.exit, os._exit, segfault)."""
 
 
+SANDBOX_UID_BASE = 61000  # children run as uid BASE + worker index (as root): none can signal another
+
+
+def sandbox_uid(index: int) -> int:
+    """An unused uid for the children of worker ``index``, so concurrent submissions are different users."""
+    import pwd
+
+    uid = SANDBOX_UID_BASE + index
+    while True:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+        uid += 64
+
+
 def child_environment() -> dict[str, str]:
     """What a submission sees: no secrets, no CI or GITHUB_* variables, one BLAS thread."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
@@ -83,14 +99,30 @@ def bwrap_prefix(base: str) -> list[str]:
     return prefix if _bwrap_checked[0] else []
 
 
+def _traversable_tmp() -> str | None:
+    """Where to put the children's folders. As root the children run as other users, who must be
+    able to reach them: a TMPDIR under /root or a 0700 folder would lock them out (and bwrap
+    re-creates a bound folder's parents 0700), so use /tmp itself then."""
+    if os.getuid() != 0:
+        return None
+    for candidate in ("/tmp", "/var/tmp", "/dev/shm"):
+        try:
+            if os.stat(candidate).st_mode & 0o001:
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
 class _Worker:
-    def __init__(self, base: str):
+    def __init__(self, base: str, index: int):
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         root = str(Path(__file__).resolve().parents[2])
         env = child_environment()
         env.update({"HOME": base, "TMPDIR": base})
         wrapper = bwrap_prefix(base)
         self.outer = _BWRAP_PROTECTIONS if wrapper else []
+        self.uid = sandbox_uid(index)  # its children's user, if it can switch: one per worker
         self.process = subprocess.Popen(
             wrapper + [sys.executable, "-I", "-c", _BOOT.format(root=root), str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -122,7 +154,7 @@ class SandboxPool:
         if not hasattr(socket, "send_fds") or not sys.platform.startswith("linux"):
             raise SubmissionError("the sandbox needs Linux; use --no-sandbox for trusted code")
         self.memory, self.timeout = int(memory), float(timeout)
-        self._base = tempfile.mkdtemp(prefix="gradcheck-")
+        self._base = tempfile.mkdtemp(prefix="gradcheck-", dir=_traversable_tmp())
         os.chmod(self._base, 0o711)  # an unprivileged child may enter its own folder, not list others
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
@@ -144,7 +176,7 @@ class SandboxPool:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-            worker = _Worker(self._base)
+            worker = _Worker(self._base, len(self._all))
             self._all.append(worker)
             return worker
 
@@ -199,12 +231,17 @@ class SandboxSubmission:
             "memory": pool.memory,
             "env": child_environment(),
             "outer": worker.outer,
+            "uid": worker.uid,
         }
         worker.lock.acquire()
         try:
-            socket.send_fds(worker.control, [json.dumps(request).encode()], [theirs.fileno()])
-            theirs.close()
-            self.pid = json.loads(worker.control.recv(1 << 16))["pid"]
+            try:
+                socket.send_fds(worker.control, [json.dumps(request).encode()], [theirs.fileno()])
+                theirs.close()
+                self.pid = json.loads(worker.control.recv(1 << 16))["pid"]
+            except (OSError, ValueError, KeyError) as exc:  # the worker itself is gone
+                worker.process.kill()
+                raise SandboxCrash(f"{path}: the sandbox worker failed ({exc})") from None
             header, _ = self._receive()
         except BaseException:
             self.close()
