@@ -74,11 +74,21 @@ def child_environment() -> dict[str, str]:
 
 
 _BWRAP_PROTECTIONS = ["pid-namespace", "read-only-filesystem", "private-tmp", "ipc-namespace"]
-_bwrap_checked: list[bool] = []
+
+
+def _needed_under_tmp(root: str) -> list[str]:
+    """Folders the worker needs that a private /tmp would hide (a clone or a venv in /tmp)."""
+    import site
+    import sysconfig
+
+    wanted = {root, sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+              *site.getsitepackages(), sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+    under = sorted(p for p in wanted if p and os.path.realpath(p).startswith("/tmp/") and os.path.isdir(p))
+    return [p for p in under if not any(p != q and p.startswith(q + os.sep) for q in under)]
 
 
 def bwrap_prefix(base: str) -> list[str]:
-    """The bubblewrap command that wraps a worker, or [] where bwrap is missing or does not work.
+    """The bubblewrap command that wraps a worker, or [] where bwrap is missing or does not work here.
 
     Set GRADCHECK_BWRAP=0 to do without it (the rlimit + subreaper sandbox still applies).
     """
@@ -87,16 +97,19 @@ def bwrap_prefix(base: str) -> list[str]:
     binary = shutil.which("bwrap")
     if binary is None:
         return []
+    root = str(Path(__file__).resolve().parents[2])
     prefix = [binary, "--die-with-parent", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-              "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-              "--bind", base, base, "--chdir", base, "--"]
-    if not _bwrap_checked:  # some hosted runners forbid the namespaces bwrap needs: try once
-        try:
-            probe = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
-            _bwrap_checked.append(probe.returncode == 0)
-        except (OSError, subprocess.TimeoutExpired):
-            _bwrap_checked.append(False)
-    return prefix if _bwrap_checked[0] else []
+              "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for folder in _needed_under_tmp(root):
+        prefix += ["--ro-bind", folder, folder]
+    prefix += ["--bind", base, base, "--chdir", base, "--"]
+    # Some hosted runners forbid the namespaces bwrap needs: try the real thing once.
+    probe = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {root!r}); import gradcheck.submission.worker"]
+    try:
+        ok = subprocess.run(prefix + probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return prefix if ok else []
 
 
 def _traversable_tmp() -> str | None:
@@ -115,12 +128,11 @@ def _traversable_tmp() -> str | None:
 
 
 class _Worker:
-    def __init__(self, base: str, index: int):
+    def __init__(self, base: str, index: int, wrapper: list[str]):
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         root = str(Path(__file__).resolve().parents[2])
         env = child_environment()
         env.update({"HOME": base, "TMPDIR": base})
-        wrapper = bwrap_prefix(base)
         self.outer = _BWRAP_PROTECTIONS if wrapper else []
         self.uid = sandbox_uid(index)  # its children's user, if it can switch: one per worker
         self.process = subprocess.Popen(
@@ -156,6 +168,7 @@ class SandboxPool:
         self.memory, self.timeout = int(memory), float(timeout)
         self._base = tempfile.mkdtemp(prefix="gradcheck-", dir=_traversable_tmp())
         os.chmod(self._base, 0o711)  # an unprivileged child may enter its own folder, not list others
+        self._wrapper = bwrap_prefix(self._base)
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
@@ -176,7 +189,7 @@ class SandboxPool:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-            worker = _Worker(self._base, len(self._all))
+            worker = _Worker(self._base, len(self._all), self._wrapper)
             self._all.append(worker)
             return worker
 
