@@ -254,6 +254,7 @@ def check(
     fix_budget: float = DEFAULT_FIX_BUDGET,
     sandbox: bool = False,
     memory: int | None = None,
+    pool=None,
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
@@ -261,15 +262,21 @@ def check(
     ``fix_budget`` the search for a suggested fix, per derivative (0 turns it off).
     ``sandbox=True`` runs the module in a contained child process (untrusted code);
     a submission that then times out, crashes or runs out of memory raises SubmissionFailed.
+    ``pool`` is a SandboxPool to use (already started); by default one is made and closed here.
     """
     prob = problems.get(problem)
     command = reproduce_command(path, exprs, seed, problem)
     if not sandbox or path is None:
         submission = load_submission(prob, path, exprs, timeout=timeout)
         return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+    from contextlib import nullcontext
+
     from .submission.sandbox import DEFAULT_MEMORY, SandboxCrash, SandboxPool, SandboxTimeout
 
-    with SandboxPool(jobs=1, memory=memory or DEFAULT_MEMORY, timeout=timeout or 10.0) as pool:
+    owned = pool is None
+    if owned:
+        pool = SandboxPool(jobs=1, memory=memory or DEFAULT_MEMORY, timeout=timeout or 10.0)
+    with pool if owned else nullcontext(pool):
         try:
             submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
             base = getattr(submission, "_base", None) or submission

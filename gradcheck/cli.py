@@ -65,11 +65,19 @@ def check(
     FILE.py defines any of dL_dW, dL_dV, dL_dZ, dZ_dV, dV_dW; each takes any of
     W, X, Y, V, Z, N, M by name.
     """
-    from .checker import check as run_check
+    pool = None
+    if sandbox and file is not None:  # start the worker now: its start-up overlaps our imports
+        from .submission.pool import SandboxPool
 
-    report = run_check(
-        file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget, sandbox=sandbox, memory=memory
-    )
+        pool = SandboxPool(jobs=1, memory=memory, timeout=timeout)
+    try:
+        from .checker import check as run_check
+
+        report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget,
+                           sandbox=sandbox, memory=memory, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
     if fmt == "json":
         from .render.json_report import render
 

@@ -54,6 +54,7 @@ def main() -> None:
     import numpy  # noqa: F401  (paid once here, inherited by every forked child)
 
     _preload()
+    control.send(json.dumps({"ready": True}).encode())
 
     from . import module, wire  # noqa: F401  (likewise)
 
@@ -100,7 +101,7 @@ PRELOAD = (
     "math", "cmath", "random", "statistics", "fractions", "decimal", "itertools", "functools", "operator",
     "collections", "numbers", "copy", "typing", "dataclasses", "re", "json", "time", "warnings", "string",
     "heapq", "bisect", "array", "struct", "enum", "abc", "contextlib", "traceback", "inspect",
-    "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.testing",
+    "numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial",
 )
 
 
