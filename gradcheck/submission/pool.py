@@ -18,7 +18,12 @@ import tempfile
 import threading
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ..errors import SubmissionError
+
+if TYPE_CHECKING:
+    from .sandbox import SandboxSubmission
 
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space; a numpy import needs about 200 MiB
 DEFAULT_TIMEOUT = 10.0  # seconds of waiting for one submission, loading included
@@ -205,7 +210,7 @@ class SandboxPool:
             if worker.process.poll() is None:
                 self._idle.append(worker)
 
-    def open(self, path: str | Path, *, derivative_names: tuple[str, ...], parameters: tuple[str, ...]) -> "SandboxSubmission":
+    def open(self, path: str | Path, *, derivative_names: tuple[str, ...], parameters: tuple[str, ...]) -> SandboxSubmission:
         """Load ``path`` in a fresh child; SubmissionError (with a kind) when it cannot be loaded."""
         path = Path(path)
         if path.is_symlink():  # the grader would copy whatever it points to, e.g. a secret
