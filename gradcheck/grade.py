@@ -30,16 +30,16 @@ class Target:
     problem: str = ""  #: why no entry was found
 
 
-def discover(paths: Sequence[str | Path], entry: str | None = None, *, whole_folder: bool = False) -> list[Target]:
+def discover(paths: Sequence[str | Path], entry: str | None = None) -> list[Target]:
     """Each .py file directly inside a folder is one submission; each sub-folder is one, with its
-    entry file ``entry`` (default: its only .py file, else submission.py). ``whole_folder`` treats
-    a folder given on the command line as a single submission (the Gradescope layout)."""
+    entry file ``entry`` (default: its only .py file, else submission.py). A folder that holds the
+    ``entry`` file itself is one submission (the Gradescope layout: /autograder/submission)."""
     targets: list[Target] = []
     for raw in paths:
         path = Path(raw)
         if path.is_file():
             targets.append(Target(str(path), str(path)))
-        elif path.is_dir() and whole_folder:
+        elif path.is_dir() and entry and (path / entry).is_file():
             targets.append(_folder_target(path, entry))
         elif path.is_dir():
             for child in sorted(path.iterdir()):

@@ -76,9 +76,18 @@ def test_gradescope_for_one_submission_folder(tmp_path):
     assert sum(t["max_score"] for t in data["tests"]) == 5.0
 
 
-def test_gradescope_refuses_several_submissions(tmp_path):
-    r = grade(str(ROOT / "cases/bce/correct.py"), str(ROOT / "cases/bce/doubled.py"), "--gradescope", str(tmp_path / "g.json"))
-    assert r.exit_code == 2 and "one submission" in r.output
+def test_every_output_at_once_for_the_bundled_cases(tmp_path):
+    """The issue's own command: every format for a folder of submissions in one run."""
+    paths = {k: tmp_path / n for k, n in (("junit", "r.xml"), ("gradescope", "g.json"), ("json", "r.jsonl"))}
+    r = grade(str(ROOT / "cases/bce"), "--fix-budget", "0", *[a for k, p in paths.items() for a in (f"--{k}", str(p))])
+    assert r.exit_code == 1, r.output
+    rows = [json.loads(line) for line in paths["json"].read_text().splitlines()]
+    assert len(rows) == len(EXPECTED)
+    assert len(ET.parse(paths["junit"]).getroot().findall("testsuite")) == len(EXPECTED)
+    data = json.loads(paths["gradescope"].read_text())
+    assert set(data) == {"score", "output", "execution_time", "output_format", "tests"}
+    assert data["score"] == sum(row["score"] for row in rows)
+    assert any(t["name"].startswith(str(ROOT / "cases/bce/seed_question.py")) for t in data["tests"])
 
 
 def test_github_annotations_and_step_summary(tmp_path):

@@ -27,9 +27,7 @@ def run_grade(*, paths, entry, problem, seed, jobs, timeout, memory, sandbox, fi
     config = load_config(Path(paths[0]).resolve())
     weight_map = {**config.get("weights", {}), **parse_weights(weights)}
     required = [n.strip() for n in require.split(",") if n.strip()] or list(config.get("require", []))
-    targets = discover(paths, entry, whole_folder=gradescope_path is not None)
-    if gradescope_path and len(targets) != 1:
-        raise GradcheckError(f"--gradescope writes one submission's results; got {len(targets)} submissions")
+    targets = discover(paths, entry)
     if resume and not json_path:
         raise GradcheckError("--resume needs --json FILE (the results to resume from)")
     done = read_done(json_path) if resume and json_path and Path(json_path).exists() else {}
@@ -70,7 +68,7 @@ def run_grade(*, paths, entry, problem, seed, jobs, timeout, memory, sandbox, fi
     if gradescope_path:
         from ..render.gradescope import to_gradescope
 
-        write_atomic(gradescope_path, to_gradescope(everything[0]))
+        write_atomic(gradescope_path, to_gradescope(everything))
     _summary(console, everything, github)
     return EXIT_PASS if all(g.verdict == "pass" for g in everything) else EXIT_FAIL
 
