@@ -13,7 +13,6 @@ to the same string.
 from __future__ import annotations
 
 import json
-import math
 import os
 import stat
 import tempfile
@@ -21,20 +20,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..model import Graded
+from ..render.json_report import json_safe as _clean
 from ..render.json_report import to_dict
 
 Row = dict[str, Any]
-
-
-def _clean(value: Any) -> Any:
-    """Non-finite floats become None (JSON has no NaN); tuples become lists."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
 
 
 def graded_to_dict(g: Graded) -> Row:

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any, Sequence
 
+from .json_report import json_safe
 from ..model import Graded
 from .junit import asked_for, explain, missing_message, title_of, unexplained_failure
 
@@ -20,15 +21,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
+    """JSON-safe, with lone surrogates replaced: results.json must be valid UTF-8."""
+    return json_safe(value, text=lambda s: _SURROGATE.sub("\ufffd", s))
 
 
 def _test(name: str, score: float, max_score: float, passed: bool, output: str) -> dict[str, Any]:

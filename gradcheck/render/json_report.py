@@ -4,20 +4,24 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Callable
 
 from ..model import Report
 
 SCHEMA_VERSION = 1
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any, text: Callable[[str], str] = lambda s: s) -> Any:
+    """A copy JSON can hold: non-finite floats become None (JSON has no NaN), tuples lists;
+    ``text`` is applied to every string (keys too)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return text(value)
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {json_safe(k, text): json_safe(v, text) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_safe(v, text) for v in value]
     return value
 
 
@@ -30,7 +34,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             {k: t[k] for k in ("trial", "status", "shape", "dtype", "compared", "failing", "skipped", "max_abs_error")}
             for t in d["trials"]
         ]
-    return _clean(data)
+    return json_safe(data)
 
 
 def render(report: Report) -> str:
