@@ -13,8 +13,8 @@ import math
 import re
 from typing import Any, Sequence
 
-from .json_report import json_safe
 from ..model import Graded
+from .json_report import json_safe
 from .junit import asked_for, explain, missing_message, title_of, unexplained_failure
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
