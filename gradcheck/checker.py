@@ -111,6 +111,7 @@ class _Session:
         self.problem, self.submission, self.fix_budget = problem, submission, fix_budget
         self.trials, self.reference = cache.trials, cache.reference
         self._outcomes: dict[tuple[str, str], Outcome] = {}
+        self.verdicts: dict[str, str] = {}  #: derivatives checked so far (chain order: parts first)
 
     def outcome(self, name: str, trial: Trial) -> Outcome:
         key = (name, trial.name)
@@ -143,7 +144,7 @@ class _Session:
             assembly = self._assembly(name, spec)
             if assembly is not None and assembly.kind == "inherited":
                 extra.append(assembly)
-        return summarize(
+        result = summarize(
             spec,
             comparisons,
             term_data,
@@ -155,6 +156,8 @@ class _Session:
             locate=lambda span: self.submission.locate(name, span),
             code=self._code(name),
         )
+        self.verdicts[name] = result.verdict
+        return result
 
     def _env(self, expr, trial: Trial) -> dict[str, Any]:
         """The trial's data plus the user's own values of the derivatives ``expr`` uses."""
@@ -203,6 +206,7 @@ class _Session:
             lambda case, replaced: self.submission.evaluate(name, case.values, parts=replaced),
             lambda part, case: self.reference(part, by_name[case.name]).value,
             spec.shape_text,
+            wrong_parts=[p for p in parts if self.verdicts.get(p, "pass") != "pass"],
         )
 
     def _fix(self, name: str, spec, expr) -> SuggestedFix | None:

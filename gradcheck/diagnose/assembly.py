@@ -46,8 +46,10 @@ def check_assembly(
     evaluate_with: Callable[[TrialCase, Mapping[str, np.ndarray]], Outcome],
     part_reference: Callable[[str, TrialCase], np.ndarray],
     shape_text: str,
+    wrong_parts: Sequence[str] = (),
 ) -> Finding | None:
-    """``inherited`` when correct parts make it pass (naming the parts at fault), else ``wrong_assembly``."""
+    """``inherited`` when correct parts make it pass (naming the parts at fault), else ``wrong_assembly``
+    (which also names the parts already found wrong: both need fixing)."""
     if not parts:
         return None
 
@@ -57,11 +59,15 @@ def check_assembly(
 
     names = ", ".join(titles[p] for p in parts)
     if not passes_with(parts):
+        also = ""
+        if wrong_parts:
+            verb = "is" if len(wrong_parts) == 1 else "are"
+            also = f"; it also uses your {' and '.join(titles[p] for p in wrong_parts)}, which {verb} wrong too"
         return Finding(
             kind="wrong_assembly",
             message=f"the assembly itself is wrong: even with correct {names} (from finite differences) "
-            f"{title} fails",
-            evidence={"parts": list(parts)},
+            f"{title} fails{also}",
+            evidence={"parts": list(parts), "wrong_parts": list(wrong_parts)},
         )
     at_fault = [p for p in parts if passes_with([p])] or list(parts)
     blamed = " and ".join(titles[p] for p in at_fault)
