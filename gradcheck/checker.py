@@ -14,7 +14,7 @@ from .diagnose.assembly import ComparisonJudge, TrialCase, check_assembly
 from .diagnose.patterns import PatternTrial
 from .diagnose.summary import summarize
 from .diagnose.terms import TrialData
-from .errors import SubmissionError, SubmissionFailed
+from .errors import GradcheckError, SubmissionError, SubmissionFailed
 from .model import CodeExcerpt, DerivativeResult, Finding, Report, SuggestedFix, TrialInfo, overall_verdict
 from .numerics.compare import compare
 from .problems.base import Problem, Reference, Trial
@@ -73,6 +73,7 @@ def run(
         problem=problem.name,
         problem_title=problem.title,
         submission=submission.description,
+        layout=getattr(problem, "layout", ""),
         seed=seed,
         verdict=overall_verdict([r.verdict for r in results]),
         derivatives=tuple(results),
@@ -133,6 +134,9 @@ class _Session:
             pattern_data.append((trial, reference, outcome, compared))
         extra: list[Finding] = []
         fix = None
+        layout = self._layout_hint(name, comparisons)
+        if layout is not None:
+            extra.append(layout)
         if any(c.status == "fail" for c in comparisons):
             extra += self._patterns(name, spec, pattern_data, expr)
             assembly = self._assembly(name, spec)
@@ -158,6 +162,24 @@ class _Session:
         )
         self.verdicts[name] = result.verdict
         return result
+
+    def _layout_hint(self, name: str, comparisons) -> Finding | None:
+        """A result shaped as the other layout expects on every trial where the shape is wrong."""
+        layout = getattr(self.problem, "layout", "")
+        if layout not in problems.LAYOUTS:
+            return None
+        wrong = [(c, t) for c, t in zip(comparisons, self.trials) if c.shape is not None and c.shape != c.expected_shape]
+        if not wrong:
+            return None
+        other = problems.LAYOUTS[1 - problems.LAYOUTS.index(layout)]
+        try:
+            spec = problems.get(self.problem.name, layout=other).derivatives.get(name)
+        except GradcheckError:
+            return None
+        if spec is None or any(tuple(c.shape) != spec.shape(t.dims) for c, t in wrong):
+            return None
+        return Finding(kind="layout", message=f"this looks like the {other} layout ({spec.shape_text}): "
+                                              f"try --layout {other}")
 
     def _env(self, expr, trial: Trial) -> dict[str, Any]:
         """The trial's data plus the user's own values of the derivatives ``expr`` uses."""
@@ -259,6 +281,8 @@ def check(
     sandbox: bool = False,
     memory: int | None = None,
     pool=None,
+    layout: str | None = None,
+    activation: str | None = None,
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
@@ -267,9 +291,10 @@ def check(
     ``sandbox=True`` runs the module in a contained child process (untrusted code);
     a submission that then times out, crashes or runs out of memory raises SubmissionFailed.
     ``pool`` is a SandboxPool to use (already started); by default one is made and closed here.
+    ``layout`` ("columns" or "rows") and ``activation`` are options of the problem.
     """
-    prob = problems.get(problem)
-    command = reproduce_command(path, exprs, seed, problem)
+    prob = problems.get(problem, layout=layout, activation=activation)
+    command = reproduce_command(path, exprs, seed, problem, layout=layout, activation=activation)
     if not sandbox or path is None:
         submission = load_submission(prob, path, exprs, timeout=timeout)
         return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
@@ -294,7 +319,7 @@ def check(
             raise SubmissionFailed(str(exc), kind="crash") from None
 
 
-def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str) -> str:
+def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str, **options: str | None) -> str:
     parts = ["gradcheck", "check"]
     if path is not None:
         parts.append(str(path))
@@ -302,5 +327,8 @@ def reproduce_command(path, exprs: Sequence[str], seed: int, problem: str) -> st
         parts += ["--expr", e]
     if problem != "bce":
         parts += ["--problem", problem]
+    for key, value in options.items():
+        if value is not None:
+            parts += [f"--{key}", value]
     parts += ["--seed", str(seed)]
     return shlex.join(parts)

@@ -39,7 +39,11 @@ def cli() -> None:
 @click.option("--expr", "exprs", multiple=True, metavar="NAME=EXPRESSION",
               help="A derivative as a numpy expression, e.g. 'dL_dZ=-(1/N)*(Y/Z - (1-Y)/(1-Z))'. Repeatable.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the random trials.")
-@click.option("--problem", default="bce", show_default=True, help="The loss and model being differentiated.")
+@click.option("--problem", default="bce", show_default=True,
+              help="The loss and model: bce, logreg, mse, softmax, mlp, or a problem .py file (see `gradcheck problems`).")
+@click.option("--layout", type=click.Choice(["columns", "rows"]), default=None,
+              help="Samples as columns (the default: X is (M, N)) or as rows (X is (N, M)).")
+@click.option("--activation", default=None, help="The hidden activation of --problem mlp: tanh (default) or relu.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
 @click.option("--sandbox/--no-sandbox", default=True, show_default=True,
@@ -54,6 +58,8 @@ def check(
     exprs: tuple[str, ...],
     seed: int,
     problem: str,
+    layout: str | None,
+    activation: str | None,
     timeout: float,
     sandbox: bool,
     memory: int,
@@ -74,7 +80,7 @@ def check(
         from .checker import check as run_check
 
         report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget,
-                           sandbox=sandbox, memory=memory, pool=pool)
+                           sandbox=sandbox, memory=memory, pool=pool, layout=layout, activation=activation)
     finally:
         if pool is not None:
             pool.close()
@@ -92,7 +98,10 @@ def check(
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @click.option("--entry", default=None, help="Entry file inside each sub-folder submission (default: its only .py file, else submission.py).")
-@click.option("--problem", default="bce", show_default=True)
+@click.option("--problem", default="bce", show_default=True, help="As for check.")
+@click.option("--layout", type=click.Choice(["columns", "rows"]), default=None,
+              help="Samples as columns (the default: X is (M, N)) or as rows (X is (N, M)).")
+@click.option("--activation", default=None, help="The hidden activation of --problem mlp: tanh (default) or relu.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--jobs", "-j", default=None, type=click.IntRange(min=1), help="Parallel workers (default: the number of cores).")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
@@ -110,13 +119,13 @@ def check(
               help="Gradescope results.json (one submission; a folder PATH is that one submission).")
 @click.option("--github", is_flag=True, help="GitHub Actions annotations and a step summary.")
 @click.option("--resume", is_flag=True, help="Skip submissions already in the --json file.")
-def grade(paths, entry, problem, seed, jobs, timeout, memory, sandbox, fix_budget, weights, require, json_path,
+def grade(paths, entry, problem, layout, activation, seed, jobs, timeout, memory, sandbox, fix_budget, weights, require, json_path,
           junit_path, gradescope_path, github, resume) -> None:
     """Grade every submission in PATHS (files, or folders of submissions) and write CI reports."""
     from .grading.cli_grade import run_grade
 
     code = run_grade(
-        paths=paths, entry=entry, problem=problem, seed=seed, jobs=jobs, timeout=timeout, memory=memory,
+        paths=paths, entry=entry, problem=problem, layout=layout, activation=activation, seed=seed, jobs=jobs, timeout=timeout, memory=memory,
         sandbox=sandbox, fix_budget=fix_budget, weights=weights, require=require, json_path=json_path,
         junit_path=junit_path, gradescope_path=gradescope_path, github=github, resume=resume,
     )

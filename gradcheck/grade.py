@@ -79,9 +79,12 @@ def grade(
     require: Sequence[str] = (),
     fix_budget: float = 0.5,
     on_result: Callable[[Graded], None] = lambda g: None,
+    layout: str | None = None,
+    activation: str | None = None,
 ) -> list[Graded]:
     """Grade every target; results come back in the targets' order (and to ``on_result`` as they finish)."""
-    prob = problems.get(problem)
+    prob = problems.get(problem, layout=layout, activation=activation)
+    options = {"layout": layout, "activation": activation}
     weights = dict(weights or {})
     score(None, weights=weights, require=require, known=tuple(prob.derivatives))  # unknown names: fail early
     cache = ReferenceCache(prob, seed)
@@ -93,7 +96,7 @@ def grade(
 
     def one(target: Target) -> Graded:
         graded = _grade_one(target, prob, cache, pool, seed=seed, timeout=timeout, weights=weights,
-                            require=require, fix_budget=fix_budget)
+                            require=require, fix_budget=fix_budget, options=options)
         on_result(graded)
         return graded
 
@@ -108,7 +111,7 @@ def grade(
 
 
 def _grade_one(target: Target, prob, cache: ReferenceCache, pool, *, seed, timeout, weights, require,
-               fix_budget) -> Graded:
+               fix_budget, options) -> Graded:
     start = time.monotonic()
     known = tuple(prob.derivatives)
 
@@ -135,7 +138,7 @@ def _grade_one(target: Target, prob, cache: ReferenceCache, pool, *, seed, timeo
 
             submission = ModuleSubmission(target.entry, derivative_names=known, parameters=prob.parameters,
                                           timeout=timeout)
-        command = reproduce_command(target.entry, (), seed, prob.name)
+        command = reproduce_command(target.entry, (), seed, prob.name, **options)
         report = run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, cache=cache)
     except SubmissionError as exc:
         return result(_LOAD_VERDICTS.get(exc.kind, "error"), str(exc))

@@ -131,6 +131,7 @@ class Report:
     problem: str
     problem_title: str
     submission: str
+    layout: str = ""  #: "columns" (samples as columns), "rows", or "" when the problem has no layouts
     seed: int
     verdict: Verdict
     derivatives: tuple[DerivativeResult, ...]

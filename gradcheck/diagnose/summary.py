@@ -31,7 +31,7 @@ def summarize(
         findings.append(Finding(kind="hint", message=spec.hint))
 
     evidence: dict[str, TermEvidence] = {}
-    if spec.of_loss and verdict == "fail" and any(c.failing for c in comparisons):
+    if spec.of_loss and len(loss_terms) > 1 and verdict == "fail" and any(c.failing for c in comparisons):
         evidence = _term_evidence(term_data, loss_terms, expression)
         shape_problem = any(f.kind == "shape" for f in findings)
         dropped = {f.term for f in extra_findings if f.kind == "dropped_term"}

@@ -18,7 +18,7 @@ VERDICT_STYLE = {"pass": "green", "fail": "red", "error": "yellow", "timeout": "
                  "crash": "magenta"}
 
 
-def run_grade(*, paths, entry, problem, seed, jobs, timeout, memory, sandbox, fix_budget, weights, require,
+def run_grade(*, paths, entry, problem, layout, activation, seed, jobs, timeout, memory, sandbox, fix_budget, weights, require,
               json_path, junit_path, gradescope_path, github, resume) -> int:
     from ..grade import discover, grade
     from .results import ResultsWriter, read_done, write_atomic
@@ -49,7 +49,7 @@ def run_grade(*, paths, entry, problem, seed, jobs, timeout, memory, sandbox, fi
         if progress is not None:
             progress.start()
         graded = grade(
-            todo, problem=problem, seed=seed, jobs=jobs or os.cpu_count() or 1, timeout=timeout, memory=memory,
+            todo, problem=problem, layout=layout, activation=activation, seed=seed, jobs=jobs or os.cpu_count() or 1, timeout=timeout, memory=memory,
             sandbox=sandbox, weights=weight_map, require=required, fix_budget=fix_budget, on_result=on_result,
         )
     finally:

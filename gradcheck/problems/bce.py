@@ -114,6 +114,8 @@ class BCEPerceptron:
 
     name = "bce"
     title = "single-layer perceptron, binary cross-entropy"
+    layout = "columns"
+    description = "The seed's perceptron: W (1, M), X (M, N), V = W X, Z = σ(V), binary cross-entropy."
     parameters = ("W", "X", "Y", "V", "Z", "N", "M")
     derivatives = DERIVATIVES
     terms = TERMS
@@ -212,3 +214,13 @@ class BCEPerceptron:
         # est.value has a trailing term axis; the derivative of L is the sum over terms.
         terms = {t.id: est.value[..., i] for i, t in enumerate(TERMS)}
         return Reference(value=est.value.sum(axis=-1), error=est.error.sum(axis=-1), terms=terms)
+
+
+def make(layout: str = "columns"):
+    """The seed's perceptron; samples as rows (X (N, M), W (M, 1), V = X W) is built from the
+    generic binary linear model."""
+    if layout == "columns":
+        return BCEPerceptron()
+    from .logreg import binary_linear
+
+    return binary_linear("bce", "single-layer perceptron, binary cross-entropy", layout=layout, bias=False, lam=None)

@@ -18,7 +18,7 @@ from ..model import DerivativeResult, Element, Report
 MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
 LABELS = {
     "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type",
-    "hint": "how to fix", "term_unknown": "term", "term": "term",
+    "hint": "how to fix", "term_unknown": "term", "term": "term", "layout": "layout",
     "inherited": "assembly", "wrong_assembly": "assembly",
 }  # every other kind is a named mistake pattern
 SPAN_STYLE = "bold red underline"
@@ -75,7 +75,8 @@ def _fmt(x: float | None) -> str:
 def _header(report: Report) -> Text:
     t = Text()
     t.append("gradcheck ", style="bold")
-    t.append(f"· {report.problem}: {report.problem_title}\n", style="dim")
+    layout = f", samples as {report.layout}" if report.layout else ""
+    t.append(f"· {report.problem}: {report.problem_title}{layout}\n", style="dim")
     t.append("submission: ", style="dim")
     t.append(report.submission + "\n")
     t.append(f"{len(report.trials)} trials (seed {report.seed}): ", style="dim")

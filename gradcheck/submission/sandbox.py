@@ -164,7 +164,8 @@ class SandboxSubmission:
         if known is not None and known[1] is values:
             return known[0]
         token = len(self._sent) + 1
-        scalars = {k: int(v) for k, v in values.items() if not isinstance(v, np.ndarray)}
+        scalars = {k: (int(v) if isinstance(v, (int, np.integer)) else float(v))
+                   for k, v in values.items() if not isinstance(v, np.ndarray)}
         arrays = {f"v:{k}": v for k, v in values.items() if isinstance(v, np.ndarray)}
         wire.send(self._channel, {"op": "data", "token": token, "scalars": scalars}, arrays)
         self._sent[id(values)] = (token, values)  # holding ``values`` keeps its id from being reused
