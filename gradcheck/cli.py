@@ -132,6 +132,21 @@ def grade(paths, entry, problem, layout, activation, seed, jobs, timeout, memory
     sys.exit(code)
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--layout", type=click.Choice(["columns", "rows"]), default=None)
+@click.option("--activation", default=None)
+def problems(name: str | None, layout: str | None, activation: str | None) -> None:
+    """List the problems, or show problem NAME in full with a correct example submission."""
+    from .problems import get, names
+    from .render.problems import render_list, render_one
+
+    if name is None:
+        render_list([get(n).describe() for n in names()])
+    else:
+        render_one(get(name, layout=layout, activation=activation).describe())
+
+
 def parse_memory(text: str) -> int:
     """'2G', '512M', '1.5GiB' or a number of bytes → bytes."""
     units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

@@ -115,8 +115,8 @@ def _summary(console, graded: list[Graded], github: bool) -> None:
     for column in ("submission", "verdict", "score", "reason"):
         table.add_column(column, overflow="fold")
     for g in graded:
-        table.add_row(g.submission, Text(g.verdict, style=VERDICT_STYLE.get(g.verdict, "")),
-                      f"{g.score:g}/{g.max_score:g}", g.message)
+        table.add_row(Text(g.submission), Text(g.verdict, style=VERDICT_STYLE.get(g.verdict, "")),
+                      f"{g.score:g}/{g.max_score:g}", Text(g.message))  # Text: no markup from file names
     console.print(table)
     passed = sum(g.verdict == "pass" for g in graded)
     console.print(Text(f"{passed} of {len(graded)} submissions pass", style="bold"))

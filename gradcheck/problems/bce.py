@@ -151,6 +151,20 @@ class BCEPerceptron:
                 out.append((kind, text, dldv if name == "dL_dV" else dldv @ reference("dV_dW", trial).value.T))
         return out
 
+    def describe(self) -> dict:
+        """What `gradcheck problems` shows: plain data."""
+        return {
+            "name": self.name, "title": self.title, "layout": self.layout, "description": self.description,
+            "variables": [{"name": "W", "shape": "(1, M)", "data": False}, {"name": "X", "shape": "(M, N)", "data": True},
+                          {"name": "Y", "shape": "(1, N)", "data": True}],
+            "stages": [{"name": "V", "shape": "(1, N)", "formula": "W X"}, {"name": "Z", "shape": "(1, N)", "formula": "σ(V)"}],
+            "loss": "−(1/N) Σ [y log z + (1−y) log(1−z)]",
+            "terms": [{"id": t.id, "formula": t.formula} for t in self.terms],
+            "derivatives": [{"name": d.name, "shape": d.shape_text, "formula": d.formula} for d in self.derivatives.values()],
+            "constants": {},
+            "example": EXAMPLE,
+        }
+
     def trials(self, rng: np.random.Generator) -> list[Trial]:
         """Shapes with M ≠ N, M = N, N = 1 and M = 1; single-class trials; a saturated one."""
 
@@ -214,6 +228,23 @@ class BCEPerceptron:
         # est.value has a trailing term axis; the derivative of L is the sum over terms.
         terms = {t.id: est.value[..., i] for i, t in enumerate(TERMS)}
         return Reference(value=est.value.sum(axis=-1), error=est.error.sum(axis=-1), terms=terms)
+
+
+EXAMPLE = """def dV_dW(X):
+    return X
+
+def dZ_dV(Z):
+    return Z * (1 - Z)
+
+def dL_dZ(Y, Z, N):
+    return -(1 / N) * (Y / Z - (1 - Y) / (1 - Z))
+
+def dL_dV(Y, Z, N):
+    return dL_dZ(Y, Z, N) * dZ_dV(Z)
+
+def dL_dW(X, Y, Z, N):
+    return dL_dV(Y, Z, N) @ X.T
+"""
 
 
 def make(layout: str = "columns"):

@@ -50,6 +50,7 @@ class Stage:
     variable: Variable
     compute: Callable[[Values], np.ndarray]  #: from earlier values; must broadcast over a batch axis
     elementwise_of: str | None = None  #: the variable it is an elementwise function of (for dZ_dV)
+    formula: str = ""  #: for people, e.g. "W X + b"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class GraphProblem:
     layout: str = "columns"
     description: str = ""
     prepare: Callable[[Values], Values] | None = None  #: extra hidden values (e.g. the kink signs) per trial
+    loss_formula: str = ""
+    example: str = ""  #: a correct submission, for `gradcheck problems NAME`
 
     def __post_init__(self) -> None:
         self._variables = {v.name: v for v in [*self.inputs, *(s.variable for s in self.stages)]}
@@ -101,6 +104,21 @@ class GraphProblem:
 
     def variable(self, name: str) -> Variable:
         return self._variables[name]
+
+    def describe(self) -> dict[str, Any]:
+        """What `gradcheck problems` shows: plain data."""
+        return {
+            "name": self.name, "title": self.title, "layout": self.layout, "description": self.description,
+            "variables": [{"name": v.name, "shape": v.shape_text(), "data": v.data} for v in self.inputs],
+            "stages": [{"name": s.variable.name, "shape": s.variable.shape_text(), "formula": s.formula}
+                       for s in self.stages],
+            "loss": self.loss_formula,
+            "terms": [{"id": t.id, "formula": t.formula} for t in self.terms],
+            "derivatives": [{"name": d.name, "shape": d.shape_text, "formula": d.formula}
+                            for d in self.derivatives.values()],
+            "constants": dict(self.constants),
+            "example": self.example,
+        }
 
     # -- data ----------------------------------------------------------------------------
     def trials(self, rng: np.random.Generator) -> list[Trial]:

@@ -48,7 +48,10 @@ def binary_linear(name: str, title: str, *, layout: str, bias: bool, lam: float 
         name=name,
         title=title,
         inputs=[W, b, X, Y] if bias else [W, X, Y],
-        stages=[Stage(V, linear), Stage(Z, lambda v: sigmoid(v["V"]), elementwise_of="V")],
+        stages=[Stage(V, linear, formula=("X W" if rows else "W X") + (" + b" if bias else "")),
+                Stage(Z, lambda v: sigmoid(v["V"]), elementwise_of="V", formula="σ(V)")],
+        loss_formula="−(1/N) Σ [y log z + (1−y) log(1−z)]" + (" + (lam/2)·‖W‖²" if lam is not None else ""),
+        example=_example(rows, bias, lam is not None),
         loss_terms=terms,
         wanted=wanted,
         sample=sample,
@@ -65,3 +68,26 @@ def make(layout: str = "columns") -> GraphProblem:
     problem = binary_linear("logreg", "logistic regression with bias and L2", layout=layout, bias=True, lam=LAM)
     problem.description = __doc__.strip().splitlines()[0]
     return problem
+
+
+def _example(rows: bool, bias: bool, l2: bool) -> str:
+    gradient = "X.T @ dL_dV(Y, Z, N)" if rows else "dL_dV(Y, Z, N) @ X.T"
+    params = "X, Y, Z, N, W, lam" if l2 else "X, Y, Z, N"
+    text = f"""def dZ_dV(Z):
+    return Z * (1 - Z)
+
+def dL_dZ(Y, Z, N):
+    return -(1 / N) * (Y / Z - (1 - Y) / (1 - Z))
+
+def dL_dV(Y, Z, N):
+    return (Z - Y) / N
+
+def dL_dW({params}):
+    return {gradient}{" + lam * W" if l2 else ""}
+"""
+    if bias:
+        text += """
+def dL_db(Y, Z, N):
+    return dL_dV(Y, Z, N).sum(keepdims=True)
+"""
+    return text

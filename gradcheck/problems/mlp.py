@@ -53,8 +53,12 @@ def make(activation: str = "tanh") -> GraphProblem:
         name="mlp",
         title=f"two-layer network ({activation}), binary cross-entropy",
         inputs=[W1, b1, W2, b2, X, Y],
-        stages=[Stage(V1, lambda v: v["W1"] @ v["X"] + v["b1"]), Stage(A1, act, elementwise_of="V1"),
-                Stage(V2, lambda v: v["W2"] @ v["A1"] + v["b2"]), Stage(Z, lambda v: sigmoid(v["V2"]))],
+        stages=[Stage(V1, lambda v: v["W1"] @ v["X"] + v["b1"], formula="W1 X + b1"),
+                Stage(A1, act, elementwise_of="V1", formula="tanh(V1)" if activation == "tanh" else "max(V1, 0)"),
+                Stage(V2, lambda v: v["W2"] @ v["A1"] + v["b2"], formula="W2 A1 + b2"),
+                Stage(Z, lambda v: sigmoid(v["V2"]), formula="σ(V2)")],
+        loss_formula="−(1/N) Σ [y log z + (1−y) log(1−z)]",
+        example=EXAMPLE.replace("1 - A1 ** 2", "(V1 > 0) * 1.0") if activation == "relu" else EXAMPLE,
         loss_terms=[LossTerm(BCE_TERMS[0], lambda v: bce_positive(v["Z"], v["Y"], v["N"])),
                     LossTerm(BCE_TERMS[1], lambda v: bce_negative(v["Z"], v["Y"], v["N"]))],
         wanted=[("A1", "V1"), ("L", "V2"), ("L", "W2"), ("L", "b2"), ("L", "A1"), ("L", "V1"),
@@ -68,3 +72,29 @@ def make(activation: str = "tanh") -> GraphProblem:
         prepare=(lambda v: {"_V1_side": np.sign(v["V1"])}) if activation == "relu" else None,
         description=__doc__.strip().splitlines()[0],
     )
+
+
+EXAMPLE = """def dL_dV2(Y, Z, N):
+    return (Z - Y) / N
+
+def dL_dW2(Y, Z, N, A1):
+    return dL_dV2(Y, Z, N) @ A1.T
+
+def dL_db2(Y, Z, N):
+    return dL_dV2(Y, Z, N).sum(keepdims=True)
+
+def dL_dA1(Y, Z, N, W2):
+    return W2.T @ dL_dV2(Y, Z, N)
+
+def dA1_dV1(A1, V1):
+    return 1 - A1 ** 2
+
+def dL_dV1(Y, Z, N, W2, A1, V1):
+    return dL_dA1(Y, Z, N, W2) * dA1_dV1(A1, V1)
+
+def dL_dW1(Y, Z, N, W2, A1, V1, X):
+    return dL_dV1(Y, Z, N, W2, A1, V1) @ X.T
+
+def dL_db1(Y, Z, N, W2, A1, V1):
+    return dL_dV1(Y, Z, N, W2, A1, V1).sum(axis=1, keepdims=True)
+"""

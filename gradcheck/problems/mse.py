@@ -32,7 +32,9 @@ def make(layout: str = "columns") -> GraphProblem:
         name="mse",
         title="linear regression, mean squared error",
         inputs=[W, b, X, Y],
-        stages=[Stage(Yhat, predict)],
+        stages=[Stage(Yhat, predict, formula="X W + b" if rows else "W X + b")],
+        loss_formula="(1/(2N)) Σ (yhat − y)²",
+        example=EXAMPLE_ROWS if rows else EXAMPLE,
         loss_terms=[LossTerm(TermInfo(id="squared_error", formula="(yhat − y)²", description="the whole loss"),
                              lambda v: ((v["Yhat"] - v["Y"]) ** 2).sum(axis=(-2, -1)) / (2 * v["N"]))],
         wanted=[("L", "Yhat"), ("L", "b"), ("L", "W")],
@@ -43,3 +45,15 @@ def make(layout: str = "columns") -> GraphProblem:
         layout=layout,
         description=__doc__.strip().splitlines()[0],
     )
+
+
+EXAMPLE = """def dL_dYhat(Yhat, Y, N):
+    return (Yhat - Y) / N
+
+def dL_db(Yhat, Y, N):
+    return (Yhat - Y).sum(keepdims=True) / N
+
+def dL_dW(Yhat, Y, X, N):
+    return (Yhat - Y) @ X.T / N
+"""
+EXAMPLE_ROWS = EXAMPLE.replace("(Yhat - Y) @ X.T / N", "X.T @ (Yhat - Y) / N")

@@ -44,7 +44,10 @@ def make() -> GraphProblem:
         name="softmax",
         title="softmax regression, cross-entropy",
         inputs=[W, X, Y],
-        stages=[Stage(V, lambda v: v["W"] @ v["X"]), Stage(Z, lambda v: softmax_columns(v["V"]))],
+        stages=[Stage(V, lambda v: v["W"] @ v["X"], formula="W X"),
+                Stage(Z, lambda v: softmax_columns(v["V"]), formula="softmax(V) per column")],
+        loss_formula="−(1/N) Σ Y log Z",
+        example=EXAMPLE,
         loss_terms=[LossTerm(TermInfo(id="cross_entropy", formula="y·log z", description="the whole loss"),
                              cross_entropy)],
         wanted=[("L", "Z"), ("L", "V"), ("L", "W")],
@@ -53,3 +56,14 @@ def make() -> GraphProblem:
         formulas={"dL_dZ": "−(1/N)·Y/Z", "dL_dV": "(Z − Y)/N", "dL_dW": "(Z − Y) @ X.T/N"},
         description=__doc__.strip().splitlines()[0],
     )
+
+
+EXAMPLE = """def dL_dZ(Y, Z, N):
+    return -(1 / N) * Y / Z
+
+def dL_dV(Y, Z, N):
+    return (Z - Y) / N
+
+def dL_dW(X, Y, Z, N):
+    return (Z - Y) @ X.T / N
+"""

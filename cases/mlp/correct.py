@@ -1,0 +1,34 @@
+"""Backpropagation through the two-layer tanh network, all eight derivatives correct."""
+import numpy as np
+
+
+def dA1_dV1(A1):
+    return 1 - A1**2
+
+
+def dL_dV2(Z, Y, N):
+    return (Z - Y) / N
+
+
+def dL_dW2(Z, Y, N, A1):
+    return dL_dV2(Z, Y, N) @ A1.T
+
+
+def dL_db2(Z, Y, N):
+    return np.sum(dL_dV2(Z, Y, N), axis=1, keepdims=True)
+
+
+def dL_dA1(W2, Z, Y, N):
+    return W2.T @ dL_dV2(Z, Y, N)
+
+
+def dL_dV1(W2, Z, Y, N, A1):
+    return dL_dA1(W2, Z, Y, N) * (1 - A1**2)
+
+
+def dL_dW1(W2, Z, Y, N, A1, X):
+    return dL_dV1(W2, Z, Y, N, A1) @ X.T
+
+
+def dL_db1(W2, Z, Y, N, A1):
+    return np.sum(dL_dV1(W2, Z, Y, N, A1), axis=1, keepdims=True)
