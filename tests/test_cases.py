@@ -46,9 +46,17 @@ def test_manifest_is_well_formed():
         assert set(entry.get("warnings", {})) <= set(entry["derivatives"]), entry["id"]
 
 
+def problem_of(args: list[str]) -> str:
+    """The --problem argument of a manifest entry (the CLI's default: bce)."""
+    return args[args.index("--problem") + 1] if "--problem" in args else "bce"
+
+
 def test_manifest_covers_every_case_file():
-    files = {p.relative_to(ROOT).as_posix() for p in (CASES / "bce").glob("*.py")}
-    covered = {a for e in MANIFEST for a in e["args"] if a.endswith(".py")}
+    """Every submission under cases/ (any depth) has an entry; problem definitions (*_problem.py) are
+    no submissions, they are named by --problem."""
+    files = {p.relative_to(ROOT).as_posix() for p in CASES.rglob("*.py") if not p.name.endswith("_problem.py")}
+    problems = {problem_of(e["args"]) for e in MANIFEST}
+    covered = {a for e in MANIFEST for a in e["args"] if a.endswith(".py") and a not in problems}
     assert files, "no case files"
     assert files - covered == set(), "case files without a manifest entry"
     assert covered - files == set(), "manifest names files that do not exist"
@@ -57,7 +65,7 @@ def test_manifest_covers_every_case_file():
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["id"] for e in MANIFEST])
 def test_case(entry, monkeypatch):
     exit_code, report = run_json(entry["args"], monkeypatch)
-    assert report["problem"] == "bce"
+    assert report["problem"] == problem_of(entry["args"])
     assert exit_code == entry["exit_code"]
     assert report["verdict"] == entry["verdict"]
 
@@ -98,6 +106,19 @@ def test_seed_question_text_report():
     assert proc.returncode == 1, proc.stderr
     assert "(1−y)·log(1−z)" in proc.stdout
     assert "shape" in proc.stdout
+
+
+def test_relu_kink_is_skipped_and_passes(monkeypatch):
+    """On the kink trial (one V1 a hair above 0) the ReLU network's correct submission has elements
+    whose finite difference straddles the kink: they are skipped, not misjudged, and it passes."""
+    exit_code, report = run_json(["cases/mlp_relu/correct.py", "--problem", "mlp", "--activation", "relu"], monkeypatch)
+    assert exit_code == 0
+    assert report["verdict"] == "pass"
+    assert all(d["verdict"] == "pass" for d in report["derivatives"])
+    skipped = {d["name"]: t["skipped"] for d in report["derivatives"] for t in d["trials"] if t["trial"] == "kink"}
+    assert skipped, "no kink trial"
+    assert any(n > 0 for n in skipped.values()), skipped
+    assert skipped["dA1_dV1"] > 0 and skipped["dL_dV1"] > 0, skipped
 
 
 FIXED = [e for e in MANIFEST if any(p.get("suggested_fix") for p in e["derivatives"].values())]
