@@ -164,21 +164,25 @@ class _Session:
         return result
 
     def _layout_hint(self, name: str, comparisons) -> Finding | None:
-        """A result shaped as the other layout expects on every trial where the shape is wrong."""
+        """When the shape is wrong, try the other layout: if the submission passes there, say so."""
         layout = getattr(self.problem, "layout", "")
-        if layout not in problems.LAYOUTS:
-            return None
-        wrong = [(c, t) for c, t in zip(comparisons, self.trials) if c.shape is not None and c.shape != c.expected_shape]
-        if not wrong:
+        if layout not in problems.LAYOUTS or not any(f.kind == "shape" for c in comparisons for f in c.findings):
             return None
         other = problems.LAYOUTS[1 - problems.LAYOUTS.index(layout)]
         try:
-            spec = problems.get(self.problem.name, layout=other).derivatives.get(name)
+            other_problem = problems.get(self.problem.name, layout=other)
         except GradcheckError:
             return None
-        if spec is None or any(tuple(c.shape) != spec.shape(t.dims) for c, t in wrong):
+        spec = other_problem.derivatives.get(name)
+        if spec is None:
             return None
-        return Finding(kind="layout", message=f"this looks like the {other} layout ({spec.shape_text}): "
+        for trial in other_problem.trials(np.random.default_rng(0)):
+            reference = other_problem.reference(name, trial)
+            outcome = self.submission.evaluate(name, trial.values)
+            if compare(outcome, reference.value, reference.error, trial=trial.name,
+                       shape_text=spec.shape_text).result.status != "pass":
+                return None
+        return Finding(kind="layout", message=f"this is right for samples as {other} ({spec.shape_text}): "
                                               f"try --layout {other}")
 
     def _env(self, expr, trial: Trial) -> dict[str, Any]:

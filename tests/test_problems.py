@@ -61,14 +61,16 @@ def test_bad_problem_choices_are_usage_errors(name, options, words):
         get(name, **options)
 
 
-def test_layout_hint_when_the_result_has_the_other_layouts_shape(tmp_path):
+def test_layout_hint_only_when_the_other_layout_really_passes(tmp_path):
     path = tmp_path / "rows.py"
-    path.write_text("def dL_dW(X, Y, Z, N):\n    return X.T @ (Z - Y) / N\n")
+    path.write_text("def dL_dW(X, Y, Z, N):\n    return X.T @ (Z - Y) / N\n")  # the rows formula
     ok = check(path, problem="bce", layout="rows", fix_budget=0)
     assert ok.verdict == "pass" and ok.layout == "rows"
-    path.write_text("def dL_dW(X, Y, Z, N):\n    return ((Z - Y) @ X.T / N).T\n")
-    report = check(path, problem="bce", fix_budget=0)
+    report = check(path, problem="bce", fix_budget=0)  # checked as columns
     assert any(f.kind == "layout" and "--layout rows" in f.message for f in report.derivatives[0].findings)
+    path.write_text("def dL_dW(X, Y, Z, N):\n    return ((Z - Y) @ X.T / N).T\n")  # merely transposed
+    plain = check(path, problem="bce", fix_budget=0)
+    assert not any(f.kind == "layout" for f in plain.derivatives[0].findings)
 
 
 def test_custom_problem_file_end_to_end():

@@ -74,14 +74,25 @@ def find(
 
     dropped = set()
     if len(term_ids) > 1:
-        for kept in term_ids:
-            gone = [t for t in term_ids if t != kept]
-            if check("dropped_term", lambda t, k=kept: t.reference.terms[k],
-                     lambda e, k=kept, g=gone: f"equals the {term_formulas[k]} term's part alone{_to(e)}: "
-                     f"the {' and '.join(term_formulas[x] for x in g)} term is missing",
-                     f"the {' and '.join(term_formulas[x] for x in gone)} term is missing"):
-                findings[-1] = _with_term(findings[-1], gone[0])
-                dropped.update(gone)
+        for group in _proper_subsets(term_ids):  # single terms first: the smallest explanation
+            found = _term_scale(usable, group)
+            if found is None:
+                continue
+            scale, evidence = found
+            name = " and ".join(term_formulas[t] for t in group)
+            plural = "s" if len(group) > 1 else ""
+            if abs(scale) < 1e-6:
+                kind, text = "dropped_term", f"the {name} term{plural} missing".replace("term missing", "term is missing").replace("terms missing", "terms are missing")
+                message = f"equals the reference without the {name} term{plural}{_to(evidence)}"
+                dropped.update(group)
+            else:
+                kind, text = "wrong_term", f"the {name} term{plural} times {scale:.4g}"
+                message = f"equals the reference with the {name} term{plural}' part times {scale:.4g}{_to(evidence)}"
+            for term in group:
+                findings.append(Finding(kind=kind, message=message, term=term,
+                                        evidence={**evidence, "summary": text, "term_scale": scale}))
+            break
+    findings.extend(_nonzero_where_zero(usable))
 
     kinds = {v[0] for t in usable for v in t.variants}
     for kind in sorted(kinds):
@@ -91,12 +102,56 @@ def find(
     return Patterns(tuple(findings), frozenset(dropped))
 
 
+def _proper_subsets(term_ids: Sequence[str]) -> list[tuple[str, ...]]:
+    from itertools import combinations
+
+    return [group for size in range(1, len(term_ids)) for group in combinations(term_ids, size)]
+
+
+def _group_part(t: PatternTrial, group: Sequence[str]) -> np.ndarray | None:
+    parts = [t.reference.terms.get(term) for term in group]
+    return None if any(p is None for p in parts) else np.sum(parts, axis=0)
+
+
+def _term_scale(trials: Sequence[PatternTrial], group: Sequence[str]) -> tuple[float, dict] | None:
+    """yours = reference + (c − 1) × those terms' part, with one constant c ≠ 1 on every trial?"""
+    cs = []
+    for t in trials:
+        part, yours = _group_part(t, group), _aligned(t)
+        if part is None or yours is None:
+            return None
+        ok = np.isfinite(part) & np.isfinite(t.reference.value)
+        if not np.any(part[ok]):
+            continue  # the term is not active on this trial: says nothing about it
+        rest = t.reference.value - part
+        cs.append(float(np.dot((yours - rest)[ok], part[ok]) / np.dot(part[ok], part[ok])))
+    if not cs or any(abs(c - cs[0]) > RATIO_DIGITS * max(1.0, abs(cs[0])) for c in cs) or abs(cs[0] - 1) < RATIO_DIGITS:
+        return None
+    c = round(cs[0], 6)
+    evidence = _matches(trials, lambda t: t.reference.value + (c - 1) * _group_part(t, group))
+    return (c, evidence) if evidence is not None else None
+
+
+def _nonzero_where_zero(trials: Sequence[PatternTrial]) -> list[Finding]:
+    """Where the derivative is exactly 0 (nothing in the loss depends on the entry), is yours not?"""
+    zero = wrong = 0
+    for t in trials:
+        yours = _aligned(t)
+        if yours is None:
+            return []
+        exact = t.reference.value == 0
+        zero += int(exact.sum())
+        wrong += int((exact & ~(np.abs(yours) <= t.tolerance)).sum())
+    if not wrong:
+        return []
+    return [Finding(kind="nonzero_where_zero",
+                    message=f"{wrong} of {zero} elements where the derivative is exactly 0 (the loss does not "
+                            "depend on them: e.g. a ReLU mask or a zero label) are not 0 in yours",
+                    evidence={"count": wrong, "zero_elements": zero, "summary": "non-zero where it must be 0"})]
+
+
 def _to(evidence: dict) -> str:
     return f" to {evidence['max_deviation']:.0e} of its scale on all {evidence['trials']} trials"
-
-
-def _with_term(finding: Finding, term: str) -> Finding:
-    return Finding(kind=finding.kind, message=finding.message, term=term, evidence=finding.evidence)
 
 
 def _variant(t: PatternTrial, kind: str, text: str) -> np.ndarray | None:

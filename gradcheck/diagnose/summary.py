@@ -31,13 +31,17 @@ def summarize(
         findings.append(Finding(kind="hint", message=spec.hint))
 
     evidence: dict[str, TermEvidence] = {}
-    if spec.of_loss and len(loss_terms) > 1 and verdict == "fail" and any(c.failing for c in comparisons):
+    shape_problem = any(f.kind == "shape" for f in findings)
+    term_patterns = {f.term: f for f in extra_findings if f.kind in ("dropped_term", "wrong_term") and f.term}
+    # Loss terms are judged from values; where the shape is wrong on some trials, that is the news.
+    if (spec.of_loss and len(loss_terms) > 1 and verdict == "fail" and any(c.failing for c in comparisons)
+            and not shape_problem):
         evidence = _term_evidence(term_data, loss_terms, expression)
-        shape_problem = any(f.kind == "shape" for f in findings)
-        dropped = {f.term for f in extra_findings if f.kind == "dropped_term"}
-        findings.extend(_term_findings(spec, evidence, loss_terms, shape_problem=shape_problem, dropped=dropped))
-    # A dropped term is told once, by the term finding, which then carries the pattern's kind.
-    findings.extend(f for f in extra_findings if f.kind != "dropped_term" or not evidence)
+        for t, pattern in term_patterns.items():  # a term found scaled or missing by its pattern is wrong
+            evidence[t] = replace(evidence[t], pattern=pattern)
+        findings.extend(_term_findings(spec, evidence, loss_terms, shape_problem=shape_problem))
+    # A term pattern is told once, by the term finding, which then carries the pattern's kind.
+    findings.extend(f for f in extra_findings if f.term not in term_patterns or f.term not in evidence)
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
     compared = [c for c in comparisons if c.max_abs_error is not None]
@@ -108,7 +112,6 @@ def _term_findings(
     loss_terms,
     *,
     shape_problem: bool,
-    dropped: set[str],
 ) -> list[Finding]:
     """One finding per wrong term; when no term can be told apart, say so (unless the shape is the news).
 
@@ -122,8 +125,8 @@ def _term_findings(
     for t, e in evidence.items():
         if e.verdict != "wrong":
             continue
-        missing = e.expression_verdict == "missing" or t in dropped
-        kind = "dropped_term" if missing else "wrong_term" if len(wrong) == 1 and others_right else "term"
+        missing = e.expression_verdict == "missing" or (e.pattern is not None and e.pattern.kind == "dropped_term")
+        kind = "dropped_term" if missing else "wrong_term" if (len(wrong) == 1 and others_right) or e.pattern else "term"
         facts = {
             "formula": info[t].formula,
             "description": info[t].description,
@@ -141,6 +144,8 @@ def _term_findings(
             parts.append(f"your part for it is {facts['yours']}")
         if e.not_finite:
             parts.append(f"{' and '.join(e.not_finite)} is not finite (NaN or inf)")
+        if e.pattern is not None and not missing:
+            parts.append(e.pattern.evidence["summary"])
         if e.isolated:
             parts.append(f"{e.failing} of {e.isolated} elements where only this term is active disagree")
         if facts["expected"]:
@@ -158,8 +163,8 @@ def _term_findings(
         out.append(
             Finding(
                 kind="term_unknown",
-                message="which loss term is wrong cannot be told: no element where only one term is "
-                "active could be compared (fix the other problems first)",
+                message="which loss term is wrong cannot be told from the data: every compared element "
+                "mixes several terms",
             )
         )
     return out

@@ -34,10 +34,11 @@ class TermEvidence:
     spans: tuple[tuple[int, int], ...] = ()
     expression_verdict: str | None = None  #: "right", "wrong" or "missing" (expression analysis)
     not_finite: tuple[str, ...] = ()  #: the user's sub-expressions that are NaN or inf
+    pattern: Any = None  #: a dropped_term / wrong_term pattern finding about this term
 
     @property
     def verdict(self) -> str:
-        if self.expression_verdict in ("wrong", "missing") or self.failing:
+        if self.expression_verdict in ("wrong", "missing") or self.failing or self.pattern is not None:
             return "wrong"
         if self.expression_verdict == "right" or self.isolated:
             return "right"
