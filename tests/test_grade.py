@@ -139,3 +139,20 @@ def test_a_symlinked_submission_is_refused(tmp_path):
     assert grade(str(link), "--json", str(results)).exit_code == 1
     row = json.loads(results.read_text())
     assert row["verdict"] == "error" and "symbolic link" in row["message"]
+
+
+def test_grading_with_a_custom_problem_file(tmp_path):
+    results = tmp_path / "r.jsonl"
+    r = grade(str(ROOT / "cases/custom/huber_correct.py"), str(ROOT / "cases/custom/huber_unclipped.py"),
+              "--problem", str(ROOT / "cases/custom/huber_problem.py"), "--json", str(results))
+    assert r.exit_code == 1, r.output
+    rows = {json.loads(line)["submission"].rsplit("/", 1)[1]: json.loads(line) for line in results.read_text().splitlines()}
+    assert rows["huber_correct.py"]["verdict"] == "pass" and rows["huber_unclipped.py"]["verdict"] == "fail"
+
+
+def test_grading_the_rows_layout_and_relu(tmp_path):
+    results = tmp_path / "r.jsonl"
+    r = grade(str(ROOT / "cases/bce_rows"), "--layout", "rows", "--json", str(results), "--fix-budget", "0")
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    assert r.exit_code == 1 and any(row["verdict"] == "pass" for row in rows)
+    assert all(row["verdict"] in ("pass", "fail") for row in rows)
