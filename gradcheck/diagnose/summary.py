@@ -27,6 +27,13 @@ def summarize(
     verdict = overall_verdict([c.status for c in comparisons])
     findings = _merge([(c.trial, f) for c in comparisons for f in c.findings])
     warnings = _merge([(c.trial, w) for c in comparisons for w in c.warnings])
+    skipped = sum(c.skipped for c in comparisons)
+    if skipped:
+        total = skipped + sum(c.compared for c in comparisons)
+        where = [c.trial for c in comparisons if c.skipped]
+        warnings.append(Finding(kind="skipped", message=f"{skipped} of {total} elements not compared: the loss is not "
+                                f"smooth or not finite within a finite-difference step there (e.g. a ReLU kink)",
+                                evidence={"count": skipped, "trials": where}))
     if any(f.kind == "shape" for f in findings) and spec.hint:
         findings.append(Finding(kind="hint", message=spec.hint))
 
