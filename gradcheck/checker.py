@@ -61,14 +61,19 @@ def run(
     command: str = "",
     fix_budget: float = DEFAULT_FIX_BUDGET,
     cache: ReferenceCache | None = None,
+    method: str = "richardson",
 ) -> Report:
     """Compare every derivative the submission provides with finite differences on seeded trials.
 
-    A ``ReferenceCache`` shares the trials and their references between runs (grading a batch).
+    A ``ReferenceCache`` shares the trials and their references between runs (grading a batch);
+    ``method`` is the finite-difference method ("richardson" or "central").
     """
+    from .numerics import finite_diff
+
     cache = cache if cache is not None else ReferenceCache(problem, seed)
     session = _Session(problem, submission, cache, fix_budget)
-    results = [session.check(name) for name in submission.provided]
+    with finite_diff.using(method=method):
+        results = [session.check(name) for name in submission.provided]
     return Report(
         problem=problem.name,
         problem_title=problem.title,
@@ -287,6 +292,7 @@ def check(
     pool=None,
     layout: str | None = None,
     activation: str | None = None,
+    method: str = "richardson",
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
@@ -295,13 +301,15 @@ def check(
     ``sandbox=True`` runs the module in a contained child process (untrusted code);
     a submission that then times out, crashes or runs out of memory raises SubmissionFailed.
     ``pool`` is a SandboxPool to use (already started); by default one is made and closed here.
-    ``layout`` ("columns" or "rows") and ``activation`` are options of the problem.
+    ``layout`` ("columns" or "rows") and ``activation`` are options of the problem;
+    ``method`` the finite-difference method.
     """
     prob = problems.get(problem, layout=layout, activation=activation)
-    command = reproduce_command(path, exprs, seed, problem, layout=layout, activation=activation)
+    command = reproduce_command(path, exprs, seed, problem, layout=layout, activation=activation,
+                                method=None if method == "richardson" else method)
     if not sandbox or path is None:
         submission = load_submission(prob, path, exprs, timeout=timeout)
-        return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+        return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method)
     from contextlib import nullcontext
 
     from .submission.sandbox import DEFAULT_MEMORY, SandboxCrash, SandboxPool, SandboxTimeout
@@ -314,7 +322,7 @@ def check(
             submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
             base = getattr(submission, "_base", None) or submission
             try:
-                return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget)
+                return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method)
             finally:
                 base.close()
         except SandboxTimeout as exc:

@@ -46,6 +46,8 @@ def cli() -> None:
 @click.option("--activation", default=None, help="The hidden activation of --problem mlp: tanh (default) or relu.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
+@click.option("--method", type=click.Choice(["richardson", "central"]), default="richardson", show_default=True,
+              help="Finite differences: Richardson-extrapolated (O(h⁴)) or plain central (O(h²)).")
 @click.option("--sandbox/--no-sandbox", default=True, show_default=True,
               help="Run FILE.py in a contained child process; --no-sandbox runs trusted code in-process.")
 @click.option("--memory", default="2G", show_default=True, callback=lambda c, p, v: parse_memory(v),
@@ -61,6 +63,7 @@ def check(
     layout: str | None,
     activation: str | None,
     timeout: float,
+    method: str,
     sandbox: bool,
     memory: int,
     fix_budget: float,
@@ -80,7 +83,8 @@ def check(
         from .checker import check as run_check
 
         report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget,
-                           sandbox=sandbox, memory=memory, pool=pool, layout=layout, activation=activation)
+                           sandbox=sandbox, memory=memory, pool=pool, layout=layout, activation=activation,
+                           method=method)
     finally:
         if pool is not None:
             pool.close()
@@ -130,6 +134,46 @@ def grade(paths, entry, problem, layout, activation, seed, jobs, timeout, memory
         junit_path=junit_path, gradescope_path=gradescope_path, github=github, resume=resume,
     )
     sys.exit(code)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--expr", "exprs", multiple=True, metavar="NAME=EXPRESSION", help="As for check.")
+@click.option("--problem", default="bce", show_default=True)
+@click.option("--layout", type=click.Choice(["columns", "rows"]), default=None)
+@click.option("--activation", default=None)
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--trial", default=None, help="The trial to sweep on (default: the first).")
+@click.option("--sandbox/--no-sandbox", default=True, show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also draw the curves to FILE.png (needs matplotlib).")
+def sweep(file, exprs, problem, layout, activation, seed, trial, sandbox, plot_path) -> None:
+    """Show, per derivative, the error against central differences as the step goes from 1e-1 to 1e-12."""
+    from . import problems as registry
+    from .checker import load_submission
+    from .render import sweep as render_sweep
+    from .sweep import sweep as run_sweep
+
+    prob = registry.get(problem, layout=layout, activation=activation)
+    pool = None
+    if sandbox and file is not None:
+        from .submission.pool import SandboxPool
+
+        pool = SandboxPool(jobs=1)
+    try:
+        submission = load_submission(prob, file, exprs, pool=pool)
+        try:
+            curves = run_sweep(prob, submission, seed=seed, trial_name=trial)
+        finally:
+            base = getattr(submission, "_base", None) or submission
+            if hasattr(base, "close"):
+                base.close()
+    finally:
+        if pool is not None:
+            pool.close()
+    render_sweep.render(curves)
+    if plot_path:
+        render_sweep.plot(curves, plot_path)
+    sys.exit(EXIT_PASS)
 
 
 @cli.command()

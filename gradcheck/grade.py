@@ -81,6 +81,7 @@ def grade(
     on_result: Callable[[Graded], None] = lambda g: None,
     layout: str | None = None,
     activation: str | None = None,
+    method: str = "richardson",
 ) -> list[Graded]:
     """Grade every target; results come back in the targets' order (and to ``on_result`` as they finish)."""
     prob = problems.get(problem, layout=layout, activation=activation)
@@ -96,7 +97,7 @@ def grade(
 
     def one(target: Target) -> Graded:
         graded = _grade_one(target, prob, cache, pool, seed=seed, timeout=timeout, weights=weights,
-                            require=require, fix_budget=fix_budget, options=options)
+                            require=require, fix_budget=fix_budget, options=options, method=method)
         on_result(graded)
         return graded
 
@@ -111,7 +112,7 @@ def grade(
 
 
 def _grade_one(target: Target, prob, cache: ReferenceCache, pool, *, seed, timeout, weights, require,
-               fix_budget, options) -> Graded:
+               fix_budget, options, method) -> Graded:
     start = time.monotonic()
     known = tuple(prob.derivatives)
 
@@ -139,7 +140,7 @@ def _grade_one(target: Target, prob, cache: ReferenceCache, pool, *, seed, timeo
             submission = ModuleSubmission(target.entry, derivative_names=known, parameters=prob.parameters,
                                           timeout=timeout)
         command = reproduce_command(target.entry, (), seed, prob.name, **options)
-        report = run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, cache=cache)
+        report = run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, cache=cache, method=method)
     except SubmissionError as exc:
         return result(_LOAD_VERDICTS.get(exc.kind, "error"), str(exc))
     except Exception as exc:  # the sandbox's own timeout/crash signals

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from ..model import Finding
+from ..numerics.compare import broadcasts
 from ..problems.base import Reference, Trial
 
 MATCH_SLACK = 10.0  # a pattern is built from several references, each with its own error
@@ -166,12 +167,8 @@ def _aligned(t: PatternTrial) -> np.ndarray | None:
     shape = t.reference.value.shape
     if t.yours.shape == shape:
         return t.yours
-    if t.yours.size == t.reference.value.size:
-        try:
-            if np.broadcast_shapes(t.yours.shape, shape) == shape:
-                return t.yours.reshape(shape)
-        except ValueError:
-            pass
+    if t.yours.size == t.reference.value.size and broadcasts(t.yours.shape, shape):
+        return t.yours.reshape(shape)
     return None
 
 

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..numerics.compare import DEFAULT_RTOL
+from ..numerics.compare import DEFAULT_RTOL, broadcasts
 from ..problems.base import Reference
 
 
@@ -98,7 +98,7 @@ def by_expression(expression, trials: Sequence[TrialData], term_ids: Sequence[st
             row = []
             for term in user_terms:
                 v = np.asarray(expression.evaluate_term(term, trial.values), dtype=np.float64)
-                row.append(np.broadcast_to(v, shape) if v.size in (1, int(np.prod(shape))) and _fits(v, shape) else None)
+                row.append(np.broadcast_to(v, shape) if v.size in (1, int(np.prod(shape))) and broadcasts(v.shape, shape) else None)
             if any(v is None for v in row) or not _adds_up(row, trial.yours, shape):
                 return {}
             values.append(row)
@@ -177,10 +177,3 @@ def _adds_up(row: list[np.ndarray], yours: np.ndarray | None, shape: tuple[int, 
     scale = float(np.nanmax(np.abs(mine), initial=0.0)) or 1.0
     with np.errstate(invalid="ignore"):
         return bool(np.all((np.abs(total - mine) <= 1e-9 * scale) | (np.isnan(total) & np.isnan(mine))))
-
-
-def _fits(v: np.ndarray, shape: tuple[int, ...]) -> bool:
-    try:
-        return np.broadcast_shapes(v.shape, shape) == shape
-    except ValueError:
-        return False

@@ -82,7 +82,7 @@ def compare(
     got = tuple(yours.shape)
     warnings: list[Finding] = []
     if got != expected_shape:
-        fits = yours.size == expected_value.size and _broadcasts(got, expected_shape)
+        fits = yours.size == expected_value.size and broadcasts(got, expected_shape)
         if not fits:
             finding = Finding(
                 kind="shape",
@@ -150,7 +150,7 @@ def compare(
     return Compared(result, failing, tolerance, float(np.max(ratio, initial=0.0)))
 
 
-def _broadcasts(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
+def broadcasts(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
     try:
         return np.broadcast_shapes(got, expected) == expected
     except ValueError:

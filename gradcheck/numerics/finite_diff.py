@@ -10,6 +10,13 @@ estimated from R(h) − R(2h) (≈ 15× the truncation error of R(h), so a
 deliberately generous bound) plus a round-off term, K·EPS·|f|/h. Cost: 6
 function evaluations per coordinate, batched into a few numpy calls.
 
+Methods (``using(method=...)``, a context the problems need not know about):
+- ``richardson`` (the default): as above; O(h⁴), 6 evaluations per coordinate.
+- ``central``: the plain central difference D(h), O(h²), 4 evaluations per coordinate (D(2h)
+  only to estimate its error: |D(h) − D(2h)|/3 plus round-off).
+``using(step=h)`` fixes the relative step (h·max(1, |x|)) instead of EPS**(1/3): the step
+sweep uses it to draw the truncation/round-off curve.
+
 Two entry points:
 - ``jacobian``: f maps a batch of points (B, *x.shape) to (B, *out); every
   coordinate is perturbed separately, all in one batched call (chunked to bound
@@ -23,6 +30,8 @@ Two entry points:
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,7 +41,32 @@ EPS = np.finfo(np.float64).eps
 STEP = EPS ** (1 / 3)
 ROUNDOFF_FACTOR = 16.0  # round-off of a few elementary operations per evaluation, generously
 DOMAIN_FRACTION = 1 / 256  # largest step (4h) stays within 1/64 of the distance to a domain edge
-_MULTIPLIERS = (1.0, 2.0, 4.0)
+METHODS = ("richardson", "central")
+
+
+@dataclass(frozen=True)
+class Settings:
+    method: str = "richardson"
+    step: float | None = None  #: a fixed relative step, or None for EPS**(1/3)
+
+
+_SETTINGS: contextvars.ContextVar[Settings] = contextvars.ContextVar("finite_diff_settings", default=Settings())
+
+
+@contextlib.contextmanager
+def using(*, method: str = "richardson", step: float | None = None):
+    """Differences inside the block use ``method`` (and a fixed relative ``step``, if given)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (known: {', '.join(METHODS)})")
+    token = _SETTINGS.set(Settings(method=method, step=step))
+    try:
+        yield
+    finally:
+        _SETTINGS.reset(token)
+
+
+def _multipliers() -> tuple[float, ...]:
+    return (1.0, 2.0) if _SETTINGS.get().method == "central" else (1.0, 2.0, 4.0)
 _CHUNK_ELEMENTS = 4_000_000  # floats per batched evaluation, about 32 MB
 
 
@@ -47,7 +81,7 @@ class Estimate:
 def steps(x: np.ndarray, lower: float | None = None, upper: float | None = None) -> np.ndarray:
     """Per-coordinate step: scale-aware, shrunk near a domain edge, exactly representable."""
     x = np.asarray(x, dtype=np.float64)
-    h = STEP * np.maximum(1.0, np.abs(x))
+    h = (_SETTINGS.get().step or STEP) * np.maximum(1.0, np.abs(x))
     with np.errstate(invalid="ignore"):
         if lower is not None:
             h = np.minimum(h, (x - lower) * DOMAIN_FRACTION)
@@ -58,15 +92,19 @@ def steps(x: np.ndarray, lower: float | None = None, upper: float | None = None)
 
 
 def _combine(diffs: list[np.ndarray], magnitudes: list[np.ndarray], h: np.ndarray) -> Estimate:
-    """Richardson-combine central differences at h, 2h, 4h into an Estimate.
+    """Combine central differences at h, 2h (and 4h) into an Estimate, by the current method.
 
     ``diffs[m]`` is f(x + m·h) − f(x − m·h); ``magnitudes[m]`` is |f(x+mh)| + |f(x−mh)|.
     """
-    d1, d2, d4 = (diff / (2 * m * h) for diff, m in zip(diffs, _MULTIPLIERS))
-    r1 = (4 * d1 - d2) / 3
-    r2 = (4 * d2 - d4) / 3
+    d = [diff / (2 * m * h) for diff, m in zip(diffs, _multipliers())]
     roundoff = ROUNDOFF_FACTOR * EPS * magnitudes[0] / h
-    error = np.abs(r1 - r2) + roundoff
+    if len(d) == 2:  # central: D(h), its truncation error estimated from D(2h)
+        r1 = d[0]
+        error = np.abs(d[0] - d[1]) / 3 + roundoff
+    else:
+        r1 = (4 * d[0] - d[1]) / 3
+        r2 = (4 * d[1] - d[2]) / 3
+        error = np.abs(r1 - r2) + roundoff
     bad = ~np.isfinite(r1) | ~np.isfinite(error)
     return Estimate(value=np.where(bad, np.nan, r1), error=np.where(bad, np.nan, error))
 
@@ -86,7 +124,7 @@ def elementwise(
         f0 = np.asarray(f(x))
         extra = f0.ndim - x.ndim  # trailing axes of f (e.g. one per loss term)
         hb = h.reshape(h.shape + (1,) * extra)
-        for m in _MULTIPLIERS:
+        for m in _multipliers():
             plus, minus = np.asarray(f(x + m * h)), np.asarray(f(x - m * h))
             diffs.append(plus - minus)
             mags.append(np.abs(plus) + np.abs(minus))
@@ -123,12 +161,13 @@ def jacobian(
     with np.errstate(all="ignore"):
         out_shape = np.asarray(f(point[None]))[0].shape
         out_size = max(1, int(np.prod(out_shape)))
-        chunk = max(1, _CHUNK_ELEMENTS // (out_size * 2 * len(_MULTIPLIERS) + point.size))
-        diffs = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
-        mags = [np.empty((n,) + out_shape) for _ in _MULTIPLIERS]
+        multipliers = _multipliers()
+        chunk = max(1, _CHUNK_ELEMENTS // (out_size * 2 * len(multipliers) + point.size))
+        diffs = [np.empty((n,) + out_shape) for _ in multipliers]
+        mags = [np.empty((n,) + out_shape) for _ in multipliers]
         for start in range(0, n, chunk):
             idx = np.arange(start, min(n, start + chunk))
-            for k, m in enumerate(_MULTIPLIERS):
+            for k, m in enumerate(multipliers):
                 # One batch holds x + m·h_i·e_i for every i in the chunk, then x − m·h_i·e_i.
                 both = np.concatenate([idx, idx])
                 values = np.asarray(f(perturbed(both, np.concatenate([m * h[idx], -m * h[idx]]))))

@@ -6,7 +6,6 @@ V = X W + b). ``binary_linear`` also builds the seed's perceptron in the rows la
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ..mathfn import sigmoid
 from ..model import TermInfo

@@ -5,8 +5,6 @@ Layouts: ``columns`` (samples as columns: W (1, M), X (M, N), Y (1, N)) and ``ro
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..model import TermInfo
 from .common import LINEAR_TRIALS
 from .graph import GraphProblem, LossTerm, Stage, Variable
@@ -24,7 +22,6 @@ def make(layout: str = "columns") -> GraphProblem:
         return (v["X"] @ v["W"] if rows else v["W"] @ v["X"]) + v["b"]
 
     def sample(rng, dims, trial):
-        m, n = dims["M"], dims["N"]
         return {"W": rng.normal(0, 0.7, W.shape_in(dims)), "b": rng.normal(0, 1, (1, 1)),
                 "X": rng.normal(0, 1, X.shape_in(dims)), "Y": rng.normal(0, 1, Y.shape_in(dims))}
 
