@@ -1,7 +1,8 @@
 """The command line: parse options, call the API, pick a renderer, choose the exit code.
 
 Exit codes: 0 every derivative passes; 1 any fails or errors; 2 a usage problem
-(one line on stderr); 3 an internal error of gradcheck (one line, please report).
+(one line on stderr); 3 an internal error of gradcheck (one line, please report);
+4 nothing fails but some elements could not be decided (inconclusive).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 import click
 
-from .errors import EXIT_FAIL, EXIT_INTERNAL, EXIT_PASS, GradcheckError
+from .errors import EXIT_FAIL, EXIT_INCONCLUSIVE, EXIT_INTERNAL, EXIT_PASS, GradcheckError
 
 
 class _Cli(click.Group):
@@ -96,7 +97,7 @@ def check(
         from .render.console import make_console, render
 
         render(report, make_console())
-    sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
+    sys.exit(EXIT_PASS if report.passed else EXIT_INCONCLUSIVE if report.verdict == "inconclusive" else EXIT_FAIL)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ EXIT_PASS = 0  #: every checked derivative passes
 EXIT_FAIL = 1  #: some derivative fails or errors
 EXIT_USAGE = 2  #: the input cannot be checked (missing file, refused expression, ...)
 EXIT_INTERNAL = 3  #: a bug in gradcheck itself (reported in one line, never a traceback)
+EXIT_INCONCLUSIVE = 4  #: nothing is wrong, but some elements could not be decided (noisy reference)
 
 
 class GradcheckError(Exception):

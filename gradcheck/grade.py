@@ -167,6 +167,8 @@ def _verdict(report: Report) -> GradeVerdict:
         return "timeout"
     if any(f.kind == "exception" and f.message.startswith("MemoryError") for f in kinds):
         return "memory"
+    if report.verdict == "inconclusive":  # could not be decided: not a pass, not the student's failure
+        return "error"
     return report.verdict
 
 

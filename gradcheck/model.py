@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Verdict = Literal["pass", "fail", "error"]
+Verdict = Literal["pass", "fail", "error", "inconclusive"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -43,13 +43,15 @@ class TrialComparison:
     """The comparison of one derivative on one trial."""
 
     trial: str
-    status: Literal["pass", "fail", "error"]
+    status: Literal["pass", "fail", "error", "inconclusive"]
     expected_shape: tuple[int, ...]
     shape: tuple[int, ...] | None = None  #: the user's result shape (None when it raised)
     dtype: str | None = None
     compared: int = 0  #: elements compared
     failing: int = 0  #: elements beyond tolerance (or not finite)
     skipped: int = 0  #: elements not compared because the loss is not finite there
+    inconclusive: int = 0  #: elements whose reference is too noisy to decide (never counted as passing)
+    detection_limit: float | None = None  #: smallest relative error (of the scale) caught in every decided element
     max_abs_error: float | None = None
     scale: float | None = None  #: largest |expected| on this trial
     worst: tuple[Element, ...] = ()
@@ -91,6 +93,7 @@ class DerivativeResult:
     source: str | None = None  #: the user's expression text, or "module.py: dL_dZ(Y, Z, N)"
     max_abs_error: float | None = None
     max_rel_error: float | None = None  #: max |yours − expected| / the derivative's scale
+    detection_limit: float | None = None  #: any element off by this much (relative to the scale) is caught
     diverging_terms: tuple[str, ...] = ()
     term_verdicts: dict[str, str] = field(default_factory=dict, compare=False)  #: term id → right/wrong/unknown
     findings: tuple[Finding, ...] = ()
@@ -148,11 +151,10 @@ class Report:
 
 
 def overall_verdict(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
-    """fail beats error beats pass: a wrong result is the more useful news."""
-    if "fail" in verdicts:
-        return "fail"
-    if "error" in verdicts:
-        return "error"
+    """fail beats error beats inconclusive beats pass: a wrong result is the more useful news."""
+    for verdict in ("fail", "error", "inconclusive"):
+        if verdict in verdicts:
+            return verdict
     return "pass"
 
 

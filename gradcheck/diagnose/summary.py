@@ -51,6 +51,16 @@ def summarize(
     findings.extend(f for f in extra_findings if f.term not in term_patterns or f.term not in evidence)
     diverging = tuple(t for t, e in evidence.items() if e.verdict == "wrong")
 
+    undecided = sum(c.inconclusive for c in comparisons)
+    if undecided:
+        findings.append(Finding(
+            kind="inconclusive",
+            message=f"{undecided} elements cannot be decided: the finite-difference reference is too noisy there "
+                    "(its error bound exceeds 1e-6 of the scale). The loss may be ill-conditioned at that point "
+                    "(e.g. log(1 − z) with z within 1e-9 of 1: write it with log1p or logaddexp) or not smooth; "
+                    "another --seed or a stable form of the loss would help",
+            evidence={"count": undecided, "trials": [c.trial for c in comparisons if c.inconclusive]}))
+    limits = [c.detection_limit for c in comparisons if c.detection_limit is not None]
     compared = [c for c in comparisons if c.max_abs_error is not None]
     max_abs = max((c.max_abs_error for c in compared), default=None)
     max_rel = max((c.max_abs_error / c.scale for c in compared if c.scale), default=None)
@@ -65,6 +75,7 @@ def summarize(
         source=source,
         max_abs_error=max_abs,
         max_rel_error=max_rel,
+        detection_limit=max(limits) if limits else None,
         diverging_terms=diverging,
         term_verdicts={t: e.verdict for t, e in evidence.items()},
         findings=tuple(findings),
@@ -182,6 +193,8 @@ def _message(verdict, comparisons, findings, diverging, loss_terms) -> str:
     n = len(comparisons)
     if verdict == "pass":
         return f"matches on all {n} trials"
+    if verdict == "inconclusive":
+        return f"no element differs, but {sum(c.inconclusive for c in comparisons)} cannot be decided (noisy reference)"
     formulas = {t.id: t.formula for t in loss_terms}
     kinds = {f.kind: f for f in findings}
     # a named mistake says more than which terms it touches

@@ -26,6 +26,9 @@ from ..submission.base import Outcome
 RTOL = {"float64": 1e-8, "float32": 1e-4, "float16": 3e-2}
 DEFAULT_RTOL = RTOL["float64"]  # ints and bools are exact; longdouble is at least float64
 WORST_SHOWN = 5
+# An element whose reference error bound exceeds this fraction of the scale cannot show a 1e-6
+# error: it is "inconclusive", never a pass.
+INCONCLUSIVE = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,9 @@ def compare(
     with np.errstate(invalid="ignore"):
         diff = np.abs(yours - expected_value)
         failing = comparable & ~(diff <= tolerance)  # NaN/inf in yours fails here
+    undecided = comparable & ~failing & ~(expected_error <= INCONCLUSIVE * scale)
+    decided = comparable & ~undecided
+    detection = float(np.max(tolerance[decided], initial=0.0)) / scale if scale and decided.any() else None
     nonfinite = comparable & ~np.isfinite(yours)
     findings: list[Finding] = []
     if nonfinite.any():
@@ -133,10 +139,12 @@ def compare(
     max_abs = float(np.max(np.where(comparable, np.where(np.isfinite(diff), diff, np.inf), 0.0), initial=0.0))
     worst = _worst(trial, yours, expected_value, diff, tolerance, failing)
     result = TrialComparison(
-        status="fail" if failing.any() else "pass",
+        status="fail" if failing.any() else "inconclusive" if undecided.any() else "pass",
         shape=got,
         compared=int(comparable.sum()),
         failing=int(failing.sum()),
+        inconclusive=int(undecided.sum()),
+        detection_limit=detection,
         skipped=skipped,
         max_abs_error=max_abs,
         scale=scale,

@@ -15,11 +15,11 @@ from rich.text import Text
 
 from ..model import DerivativeResult, Element, Report
 
-MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
+MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow"), "inconclusive": ("?", "yellow")}
 LABELS = {
     "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type",
     "hint": "how to fix", "term_unknown": "term", "term": "term", "layout": "layout",
-    "inherited": "assembly", "wrong_assembly": "assembly",
+    "inherited": "assembly", "wrong_assembly": "assembly", "inconclusive": "undecided",
 }  # every other kind is a named mistake pattern
 SPAN_STYLE = "bold red underline"
 
@@ -250,7 +250,11 @@ def _footer(report: Report, console: Console) -> None:
     if report.verdict == "pass":
         n = len(report.derivatives)
         what = "the derivative matches" if n == 1 else f"all {n} derivatives match"
-        console.print(Text(f"✓ {what} the finite differences", style="bold green"))
+        limits = [d.detection_limit for d in report.derivatives if d.detection_limit is not None]
+        limit = f" (any element off by {max(limits):.0e} of its derivative's scale would be caught)" if limits else ""
+        console.print(Text(f"✓ {what} the finite differences{limit}", style="bold green"))
+    elif report.verdict == "inconclusive":
+        console.print(Text("? nothing differs, but some elements could not be decided (see above)", style="bold yellow"))
     else:
         bad = [d.title for d in report.derivatives if d.verdict != "pass"]
         console.print(Text(f"✗ {len(bad)} of {len(report.derivatives)} wrong: {', '.join(bad)}", style="bold red"))
