@@ -21,6 +21,7 @@ from ..problems.base import Reference, Trial
 
 MATCH_SLACK = 10.0  # a pattern is built from several references, each with its own error
 PATTERN_RTOL = 1e-8  # of the pattern's own scale: a wrong guess is off by O(1), not by 1e-8
+PATTERN_MAX_DEVIATION = 1e-4  # a match looser than this (a noisy reference's wide bars) names nothing
 RATIO_DIGITS = 1e-6  # a fitted ratio must be constant (or track N) to this relative precision
 
 
@@ -198,6 +199,8 @@ def _matches(trials: Sequence[PatternTrial], candidate) -> dict | None:
         if not np.all(deviation[ok] <= allowed[ok]):
             return None
         worst = max(worst, float(np.max(deviation[ok])) / scale if scale else 0.0)
+    if worst > PATTERN_MAX_DEVIATION:
+        return None
     return {"max_deviation": worst, "trials": len(trials)}
 
 
