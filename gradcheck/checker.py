@@ -62,16 +62,19 @@ def run(
     fix_budget: float = DEFAULT_FIX_BUDGET,
     cache: ReferenceCache | None = None,
     method: str = "richardson",
+    mode: str = "full",
+    dims: dict[str, int] | None = None,
 ) -> Report:
     """Compare every derivative the submission provides with finite differences on seeded trials.
 
     A ``ReferenceCache`` shares the trials and their references between runs (grading a batch);
-    ``method`` is the finite-difference method ("richardson" or "central").
+    ``method`` is the finite-difference method ("richardson" or "central"); ``mode`` "full"
+    (every element), "directional" or "sampled" (see scale.py) or "auto"; ``dims`` sizes one trial.
     """
     from .numerics import finite_diff
 
-    cache = cache if cache is not None else ReferenceCache(problem, seed)
-    session = _Session(problem, submission, cache, fix_budget)
+    cache = cache if cache is not None else ReferenceCache(problem, seed, dims)
+    session = _Session(problem, submission, cache, fix_budget, mode)
     with finite_diff.using(method=method):
         results = [session.check(name) for name in submission.provided]
     return Report(
@@ -92,11 +95,15 @@ def run(
 
 
 class ReferenceCache:
-    """The seeded trials of a problem and their finite-difference references, computed once."""
+    """The seeded trials of a problem and their finite-difference references, computed once.
 
-    def __init__(self, problem: Problem, seed: int):
+    With ``dims`` there is one trial, at those dimensions (checking at scale).
+    """
+
+    def __init__(self, problem: Problem, seed: int, dims: dict[str, int] | None = None):
         self.problem = problem
-        self.trials = problem.trials(np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        self.trials = [problem.trial_with(dims, rng)] if dims else problem.trials(rng)
         self._references: dict[tuple[str, str], Reference] = {}
         self._lock = threading.Lock()
 
@@ -113,8 +120,9 @@ class ReferenceCache:
 class _Session:
     """One run: the user's values computed once, the references shared through the cache."""
 
-    def __init__(self, problem: Problem, submission: Submission, cache: ReferenceCache, fix_budget: float):
-        self.problem, self.submission, self.fix_budget = problem, submission, fix_budget
+    def __init__(self, problem: Problem, submission: Submission, cache: ReferenceCache, fix_budget: float,
+                 mode: str = "full"):
+        self.problem, self.submission, self.fix_budget, self.mode = problem, submission, fix_budget, mode
         self.trials, self.reference = cache.trials, cache.reference
         self._outcomes: dict[tuple[str, str], Outcome] = {}
         self.verdicts: dict[str, str] = {}  #: derivatives checked so far (chain order: parts first)
@@ -126,6 +134,13 @@ class _Session:
         return self._outcomes[key]
 
     def check(self, name: str) -> DerivativeResult:
+        if self.mode != "full":
+            from .scale import check_at_scale
+
+            at_scale = check_at_scale(self, name)
+            if at_scale is not None:
+                self.verdicts[name] = at_scale.verdict
+                return at_scale
         spec = self.problem.derivatives[name]
         expr = self.submission.expression(name)
         comparisons, term_data, pattern_data = [], [], []
@@ -293,6 +308,8 @@ def check(
     layout: str | None = None,
     activation: str | None = None,
     method: str = "richardson",
+    mode: str = "full",
+    dims: dict[str, int] | None = None,
 ) -> Report:
     """The Python API: check a submission file and/or expressions; raises GradcheckError on bad input.
 
@@ -306,10 +323,13 @@ def check(
     """
     prob = problems.get(problem, layout=layout, activation=activation)
     command = reproduce_command(path, exprs, seed, problem, layout=layout, activation=activation,
-                                method=None if method == "richardson" else method)
+                                method=None if method == "richardson" else method,
+                                mode=None if mode == "full" else mode,
+                                dims=",".join(f"{k}={v}" for k, v in dims.items()) if dims else None)
     if not sandbox or path is None:
         submission = load_submission(prob, path, exprs, timeout=timeout)
-        return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method)
+        return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method,
+                   mode=mode, dims=dims)
     from contextlib import nullcontext
 
     from .submission.sandbox import DEFAULT_MEMORY, SandboxCrash, SandboxPool, SandboxTimeout
@@ -322,7 +342,8 @@ def check(
             submission = load_submission(prob, path, exprs, timeout=timeout, pool=pool)
             base = getattr(submission, "_base", None) or submission
             try:
-                return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method)
+                return run(prob, submission, seed=seed, command=command, fix_budget=fix_budget, method=method,
+                           mode=mode, dims=dims)
             finally:
                 base.close()
         except SandboxTimeout as exc:

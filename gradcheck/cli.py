@@ -47,6 +47,11 @@ def cli() -> None:
 @click.option("--activation", default=None, help="The hidden activation of --problem mlp: tanh (default) or relu.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
+@click.option("--mode", type=click.Choice(["full", "directional", "sampled", "auto"]), default="full", show_default=True,
+              help="full: every element; directional: random directions + group testing (large gradients); "
+                   "sampled: random coordinates; auto: directional above 20,000 coordinates.")
+@click.option("--dims", default=None, metavar="M=100000,N=50",
+              help="Check on one trial of these dimensions instead of the standard trials.")
 @click.option("--method", type=click.Choice(["richardson", "central"]), default="richardson", show_default=True,
               help="Finite differences: Richardson-extrapolated (O(h⁴)) or plain central (O(h²)).")
 @click.option("--sandbox/--no-sandbox", default=True, show_default=True,
@@ -64,6 +69,8 @@ def check(
     layout: str | None,
     activation: str | None,
     timeout: float,
+    mode: str,
+    dims: str | None,
     method: str,
     sandbox: bool,
     memory: int,
@@ -85,7 +92,7 @@ def check(
 
         report = run_check(file, exprs, seed=seed, problem=problem, timeout=timeout, fix_budget=fix_budget,
                            sandbox=sandbox, memory=memory, pool=pool, layout=layout, activation=activation,
-                           method=method)
+                           method=method, mode=mode, dims=parse_dims(dims))
     finally:
         if pool is not None:
             pool.close()
@@ -190,6 +197,19 @@ def problems(name: str | None, layout: str | None, activation: str | None) -> No
         render_list([get(n).describe() for n in names()])
     else:
         render_one(get(name, layout=layout, activation=activation).describe())
+
+
+def parse_dims(text: str | None) -> dict[str, int] | None:
+    """'M=100000,N=50' → {"M": 100000, "N": 50}."""
+    if not text:
+        return None
+    dims = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if not name.strip().isidentifier() or not value.strip().isdigit() or int(value) < 1:
+            raise click.BadParameter(f"{text!r}: expected NAME=SIZE,... with positive sizes, e.g. M=100000,N=50")
+        dims[name.strip()] = int(value)
+    return dims
 
 
 def parse_memory(text: str) -> int:

@@ -203,6 +203,32 @@ class BCEPerceptron:
         Y = np.array([[1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]])
         return make_trial("saturated", "M=4, N=8, four samples with z within 1e-6 of 0 or 1", W, X, Y)
 
+    def trial_with(self, dims: dict[str, int], rng: np.random.Generator) -> Trial:
+        """One trial at the given dimensions (for checking at scale)."""
+        m, n = int(dims.get("M", 0)), int(dims.get("N", 0))
+        if m < 1 or n < 1:
+            from ..errors import GradcheckError
+
+            raise GradcheckError("--dims needs M and N for problem bce, e.g. --dims M=100000,N=50")
+        y = rng.integers(0, 2, size=(1, n)).astype(float)
+        if n >= 2:
+            y[0, :2] = (0.0, 1.0)
+        W = rng.normal(0, 1 / np.sqrt(m), size=(1, m))
+        return make_trial("custom", f"M={m}, N={n}", W, rng.normal(0, 1.0, size=(m, n)), y)
+
+    def loss_along(self, name: str, trial: Trial):
+        """For dL_dW: W and ``f(u, ts)`` = L(W + t·u) for each t; V moves along u X, so each t is O(N)."""
+        if name != "dL_dW":
+            return None
+        v = trial.values
+        X, Y, N, V = v["X"], v["Y"], v["N"], v["V"]
+
+        def f(u: np.ndarray, ts: np.ndarray) -> np.ndarray:
+            shift = u @ X  # (1, N)
+            return _terms_from_v(V[None] + ts.reshape(-1, 1, 1) * shift[None], Y, N).sum(axis=(-3, -2, -1))
+
+        return v["W"], f
+
     def reference(self, name: str, trial: Trial) -> Reference:
         """Central finite differences of the stage that defines ``name``; per term for loss derivatives."""
         v = trial.values

@@ -26,6 +26,12 @@ BCE_TERMS = (
 )
 
 
+def weight_std(fan_in: int, base: float = 0.7) -> float:
+    """Weights' spread: ``base`` for the small standard trials, shrunk like 1/√fan_in for large
+    ones (--dims) so that W X stays O(1) instead of saturating every unit."""
+    return base if fan_in <= 50 else base * (50 / fan_in) ** 0.5
+
+
 def binary_labels(rng: np.random.Generator, shape: tuple[int, ...], trial: str) -> np.ndarray:
     """0/1 labels; both classes present when there are two samples or more, one class in
     the single-class trials."""
@@ -51,5 +57,5 @@ def bce_negative(z: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
         return -np.where(y != 1, (1 - y) * np.log1p(-z), 0.0).sum(axis=(-2, -1)) / n
 
 
-__all__ = ["LINEAR_TRIALS", "SINGLE_CLASS_TRIALS", "BCE_TERMS", "binary_labels", "bce_positive", "bce_negative",
+__all__ = ["weight_std", "LINEAR_TRIALS", "SINGLE_CLASS_TRIALS", "BCE_TERMS", "binary_labels", "bce_positive", "bce_negative",
            "sigmoid"]

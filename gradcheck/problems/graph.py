@@ -150,6 +150,31 @@ class GraphProblem:
             out[stage.variable.name] = stage.compute(out)
         return out
 
+    def trial_with(self, dims: dict[str, int], rng: np.random.Generator) -> Trial:
+        """One trial at the given dimensions (for checking at scale)."""
+        missing = [d for d in self.dim_names if d not in dims]
+        if missing:
+            from ..errors import GradcheckError
+
+            raise GradcheckError(f"--dims needs {', '.join(missing)} for problem {self.name}")
+        dims = {d: int(dims[d]) for d in self.dim_names}
+        label = ", ".join(f"{k}={v}" for k, v in dims.items())
+        return self._trial("custom", label, dims, self.sample(rng, dict(dims), "custom"))
+
+    def loss_along(self, name: str, trial: Trial):
+        """For dL_d<wrt>: the point x and ``f(u, ts)`` = L(x + t·u) for each t (u shaped like x)."""
+        of, wrt = name[1:].split("_d", 1)
+        if of != "L":
+            return None
+        x = trial.values[wrt]
+
+        def f(u: np.ndarray, ts: np.ndarray) -> np.ndarray:
+            batch = x[None] + ts.reshape((-1,) + (1,) * x.ndim) * u[None]
+            down = self._downstream(trial.values, wrt, batch)
+            return sum(np.broadcast_to(t.compute(down), ts.shape) for t in self.loss_terms)
+
+        return x, f
+
     def reference(self, name: str, trial: Trial) -> Reference:
         of, wrt = name[1:].split("_d", 1)
         var = self._variables[wrt]

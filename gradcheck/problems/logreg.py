@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..mathfn import sigmoid
 from ..model import TermInfo
-from .common import BCE_TERMS, LINEAR_TRIALS, SINGLE_CLASS_TRIALS, bce_negative, bce_positive, binary_labels
+from .common import weight_std, BCE_TERMS, LINEAR_TRIALS, SINGLE_CLASS_TRIALS, bce_negative, bce_positive, binary_labels
 from .graph import GraphProblem, LossTerm, Stage, Variable
 
 LAM = 0.1
@@ -29,7 +29,7 @@ def binary_linear(name: str, title: str, *, layout: str, bias: bool, lam: float 
         return out + v["b"] if bias else out
 
     def sample(rng, dims, trial):
-        drawn = {"W": rng.normal(0, 0.7, W.shape_in(dims)), "X": rng.normal(0, 1, X.shape_in(dims)),
+        drawn = {"W": rng.normal(0, weight_std(dims["M"]), W.shape_in(dims)), "X": rng.normal(0, 1, X.shape_in(dims)),
                  "Y": binary_labels(rng, Y.shape_in(dims), trial)}
         if bias:
             drawn["b"] = rng.normal(0, 0.5, (1, 1))

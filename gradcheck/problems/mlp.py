@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..mathfn import sigmoid
-from .common import BCE_TERMS, SINGLE_CLASS_TRIALS, bce_negative, bce_positive, binary_labels
+from .common import weight_std, BCE_TERMS, SINGLE_CLASS_TRIALS, bce_negative, bce_positive, binary_labels
 from .graph import GraphProblem, LossTerm, Stage, Variable
 
 TRIALS = [
@@ -41,7 +41,7 @@ def make(activation: str = "tanh") -> GraphProblem:
 
     def sample(rng, dims, trial):
         h, m, n = dims["H"], dims["M"], dims["N"]
-        drawn = {"W1": rng.normal(0, 0.8, (h, m)), "b1": rng.normal(0, 0.3, (h, 1)),
+        drawn = {"W1": rng.normal(0, weight_std(m, 0.8), (h, m)), "b1": rng.normal(0, 0.3, (h, 1)),
                  "W2": rng.normal(0, 0.8, (1, h)), "b2": rng.normal(0, 0.3, (1, 1)),
                  "X": rng.normal(0, 1, (m, n)), "Y": binary_labels(rng, (1, n), trial)}
         if trial == "kink":  # put V1[0, 0] a hair above ReLU's kink

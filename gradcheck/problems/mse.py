@@ -6,7 +6,7 @@ Layouts: ``columns`` (samples as columns: W (1, M), X (M, N), Y (1, N)) and ``ro
 from __future__ import annotations
 
 from ..model import TermInfo
-from .common import LINEAR_TRIALS
+from .common import weight_std, LINEAR_TRIALS
 from .graph import GraphProblem, LossTerm, Stage, Variable
 
 
@@ -22,7 +22,7 @@ def make(layout: str = "columns") -> GraphProblem:
         return (v["X"] @ v["W"] if rows else v["W"] @ v["X"]) + v["b"]
 
     def sample(rng, dims, trial):
-        return {"W": rng.normal(0, 0.7, W.shape_in(dims)), "b": rng.normal(0, 1, (1, 1)),
+        return {"W": rng.normal(0, weight_std(dims["M"]), W.shape_in(dims)), "b": rng.normal(0, 1, (1, 1)),
                 "X": rng.normal(0, 1, X.shape_in(dims)), "Y": rng.normal(0, 1, Y.shape_in(dims))}
 
     return GraphProblem(

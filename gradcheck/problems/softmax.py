@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import TermInfo
+from .common import weight_std
 from .graph import GraphProblem, LossTerm, Stage, Variable
 
 TRIALS = [
@@ -33,7 +34,7 @@ def make() -> GraphProblem:
     def sample(rng, dims, trial):
         k, n = dims["K"], dims["N"]
         labels = rng.integers(0, k, size=n)
-        return {"W": rng.normal(0, 0.7, (k, dims["M"])), "X": rng.normal(0, 1, (dims["M"], n)),
+        return {"W": rng.normal(0, weight_std(dims["M"]), (k, dims["M"])), "X": rng.normal(0, 1, (dims["M"], n)),
                 "Y": np.eye(k)[:, labels]}
 
     def cross_entropy(v):

@@ -19,7 +19,7 @@ MARK = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow
 LABELS = {
     "shape": "shape", "nan": "NaN", "exception": "raised", "timeout": "timeout", "type": "type",
     "hint": "how to fix", "term_unknown": "term", "term": "term", "layout": "layout",
-    "inherited": "assembly", "wrong_assembly": "assembly", "inconclusive": "undecided",
+    "inherited": "assembly", "wrong_assembly": "assembly", "inconclusive": "undecided", "localized": "wrong at",
 }  # every other kind is a named mistake pattern
 SPAN_STYLE = "bold red underline"
 
