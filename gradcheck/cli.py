@@ -49,7 +49,7 @@ def cli() -> None:
               help="Seconds allowed for loading FILE.py and for each call of its functions.")
 @click.option("--mode", type=click.Choice(["full", "directional", "sampled", "auto"]), default="full", show_default=True,
               help="full: every element; directional: random directions + group testing (large gradients); "
-                   "sampled: random coordinates; auto: directional above 20,000 coordinates.")
+                   "sampled: random coordinates; auto: directional above 512 coordinates.")
 @click.option("--dims", default=None, metavar="M=100000,N=50",
               help="Check on one trial of these dimensions instead of the standard trials.")
 @click.option("--method", type=click.Choice(["richardson", "central"]), default="richardson", show_default=True,

@@ -4,7 +4,8 @@ Used for loss derivatives whose problem can evaluate L along a direction
 (``Problem.loss_along``). ``directional`` compares yours·u with ∇L·u along random ±1
 directions and localizes wrong elements by group testing (numerics/directional.py);
 ``sampled`` checks random coordinates one by one; ``auto`` uses directional above
-AUTO_THRESHOLD coordinates and the full elementwise check below it.
+AUTO_THRESHOLD coordinates and the full elementwise check below it (the standard trials
+are far smaller, so ``auto`` matters with ``--dims``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from .model import DerivativeResult, Element, Finding, TrialComparison
 from .numerics import directional
 from .numerics.compare import broadcasts, compare
 
-AUTO_THRESHOLD = 20_000
+AUTO_THRESHOLD = 512  # coordinates; above it directional derivatives beat one difference per element
 SAMPLED_COUNT = 256
 
 
