@@ -22,6 +22,7 @@ from .submission.base import Outcome, Submission
 
 DEFAULT_SEED = 0
 DEFAULT_FIX_BUDGET = 2.0  # seconds for the suggested-fix search per derivative
+SCALE_FLOOR = 1e-2  # a trial is judged relative to at least 1% of the derivative's largest size on any trial
 
 
 def load_submission(
@@ -144,10 +145,12 @@ class _Session:
         spec = self.problem.derivatives[name]
         expr = self.submission.expression(name)
         comparisons, term_data, pattern_data = [], [], []
+        typical = max(float(np.nanmax(np.abs(self.reference(name, t).value), initial=0.0)) for t in self.trials)
         for trial in self.trials:
             reference = self.reference(name, trial)
             outcome = self.outcome(name, trial)
-            compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text)
+            compared = compare(outcome, reference.value, reference.error, trial=trial.name, shape_text=spec.shape_text,
+                               scale_floor=SCALE_FLOOR * typical)
             comparisons.append(compared.result)
             env = self._env(expr, trial)
             term_data.append(TrialData(reference=reference, failing=compared.failing, values=env, yours=outcome.value))

@@ -26,9 +26,9 @@ from ..submission.base import Outcome
 RTOL = {"float64": 1e-8, "float32": 1e-4, "float16": 3e-2}
 DEFAULT_RTOL = RTOL["float64"]  # ints and bools are exact; longdouble is at least float64
 WORST_SHOWN = 5
-# An element whose reference error bound exceeds this fraction of the scale cannot show a 1e-6
+# An element whose reference error bound exceeds this fraction of the scale cannot show even a 1e-4
 # error: it is "inconclusive", never a pass.
-INCONCLUSIVE = 1e-6
+INCONCLUSIVE = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,10 @@ def compare(
     *,
     trial: str,
     shape_text: str,
+    scale_floor: float = 0.0,
 ) -> Compared:
+    """``scale_floor``: the smallest scale to be relative to (a trial where the derivative is
+    nearly 0 by coincidence is judged against the derivative's typical size, not its own)."""
     expected_shape = tuple(expected_value.shape)
     base = dict(trial=trial, expected_shape=expected_shape, dtype=outcome.dtype)
 
@@ -114,12 +117,13 @@ def compare(
 
     comparable = np.isfinite(expected_value)
     skipped = int(expected_value.size - comparable.sum())
-    scale = float(np.max(np.abs(expected_value[comparable]), initial=0.0))
+    scale = max(float(np.max(np.abs(expected_value[comparable]), initial=0.0)), scale_floor)
     tolerance = expected_error + rtol * scale
     with np.errstate(invalid="ignore"):
         diff = np.abs(yours - expected_value)
         failing = comparable & ~(diff <= tolerance)  # NaN/inf in yours fails here
-    undecided = comparable & ~failing & ~(expected_error <= INCONCLUSIVE * scale)
+    # An all-zero reference has no scale to be relative to: its bound is then absolute, and decides.
+    undecided = comparable & ~failing & ~(expected_error <= INCONCLUSIVE * scale) if scale > 0 else comparable & False
     decided = comparable & ~undecided
     detection = float(np.max(tolerance[decided], initial=0.0)) / scale if scale and decided.any() else None
     nonfinite = comparable & ~np.isfinite(yours)
