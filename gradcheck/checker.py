@@ -78,6 +78,7 @@ def run(
     session = _Session(problem, submission, cache, fix_budget, mode)
     with finite_diff.using(method=method):
         results = [session.check(name) for name in submission.provided]
+        notes = tuple(dict.fromkeys(finite_diff.fallbacks()))
     return Report(
         problem=problem.name,
         problem_title=problem.title,
@@ -92,6 +93,7 @@ def run(
         command=command,
         output=submission.captured_output(),
         protections=tuple(getattr(submission, "protections", ())),
+        notes=notes,
     )
 
 

@@ -52,8 +52,9 @@ def cli() -> None:
                    "sampled: random coordinates; auto: directional above 512 coordinates.")
 @click.option("--dims", default=None, metavar="M=100000,N=50",
               help="Check on one trial of these dimensions instead of the standard trials.")
-@click.option("--method", type=click.Choice(["richardson", "central"]), default="richardson", show_default=True,
-              help="Finite differences: Richardson-extrapolated (O(h⁴)) or plain central (O(h²)).")
+@click.option("--method", type=click.Choice(["richardson", "central", "complex"]), default="richardson",
+              show_default=True, help="Finite differences: Richardson-extrapolated (O(h⁴)), plain central (O(h²)), "
+                                      "or the complex step (machine precision where the problem is complex-safe).")
 @click.option("--sandbox/--no-sandbox", default=True, show_default=True,
               help="Run FILE.py in a contained child process; --no-sandbox runs trusted code in-process.")
 @click.option("--memory", default="2G", show_default=True, callback=lambda c, p, v: parse_memory(v),

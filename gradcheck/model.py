@@ -144,6 +144,7 @@ class Report:
     command: str = ""  #: the command line that reproduces this report
     output: str = ""  #: what the submission printed while being checked (truncated)
     protections: tuple[str, ...] = ()  #: sandbox protections that were active (empty: ran in-process)
+    notes: tuple[str, ...] = ()  #: about the run itself, e.g. a complex step that fell back to Richardson
 
     @property
     def passed(self) -> bool:

@@ -124,3 +124,21 @@ def test_sweep_plot_needs_matplotlib_or_writes_a_png(tmp_path):
         assert r.exit_code == 2 and "matplotlib" in r.output
     else:
         assert r.exit_code == 0 and out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_complex_step_is_exact_for_analytic_functions_and_falls_back_otherwise():
+    x = np.array([0.3, 1.2, -2.0])
+    with finite_diff.using(method="complex"):
+        exact = finite_diff.elementwise(np.sin, x)
+        assert np.max(np.abs(exact.value - np.cos(x))) < 1e-15 and not finite_diff.fallbacks()
+        from gradcheck.mathfn import sigmoid
+
+        finite_diff.elementwise(sigmoid, x)  # casts to float64: not complex-safe
+        assert finite_diff.fallbacks() and "Richardson" in finite_diff.fallbacks()[0]
+
+
+def test_complex_method_through_the_checker():
+    mse = check("cases/mse/correct.py", problem="mse", fix_budget=0, method="complex")
+    assert mse.verdict == "pass" and mse.notes == ()  # linear model, squared error: complex-safe
+    bce = check("cases/bce/correct.py", fix_budget=0, method="complex")
+    assert bce.verdict == "pass" and any("complex step not possible" in n for n in bce.notes)

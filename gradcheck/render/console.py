@@ -260,6 +260,8 @@ def _footer(report: Report, console: Console) -> None:
         console.print(Text(f"✗ {len(bad)} of {len(report.derivatives)} wrong: {', '.join(bad)}", style="bold red"))
     if report.output:
         console.print(Text(f"the submission printed {len(report.output)} characters (shown with --format json)", style="dim"))
+    for note in report.notes:
+        console.print(Text(f"note: {note}", style="yellow"))
     if report.protections:
         console.print(Text(f"sandbox: {', '.join(report.protections)}", style="dim"))
     console.print(Text(f"reproduce: {report.command}", style="dim"), soft_wrap=True)  # copy-pasteable
