@@ -22,7 +22,7 @@ from .submission.base import Outcome, Submission
 
 DEFAULT_SEED = 0
 DEFAULT_FIX_BUDGET = 2.0  # seconds for the suggested-fix search per derivative
-SCALE_FLOOR = 1e-2  # a trial is judged relative to at least 1% of the derivative's largest size on any trial
+SCALE_FLOOR = 1e-2  # a trial is judged relative to at least 1% of the derivative's typical (median) size
 
 
 def load_submission(
@@ -147,7 +147,8 @@ class _Session:
         spec = self.problem.derivatives[name]
         expr = self.submission.expression(name)
         comparisons, term_data, pattern_data = [], [], []
-        typical = max(float(np.nanmax(np.abs(self.reference(name, t).value), initial=0.0)) for t in self.trials)
+        # The median, not the max: one saturated trial must not loosen every other trial.
+        typical = float(np.median([np.nanmax(np.abs(self.reference(name, t).value), initial=0.0) for t in self.trials]))
         for trial in self.trials:
             reference = self.reference(name, trial)
             outcome = self.outcome(name, trial)
