@@ -227,9 +227,11 @@ class SandboxPool:
         # The child sees only its own folder (under bwrap, not even the grader's /tmp): copy the file in.
         os.mkdir(workdir, 0o700)
         shutil.copyfile(path, os.path.join(workdir, path.name))
-        worker = self._acquire()
-        from .sandbox import SandboxSubmission
+        from .sandbox import SandboxSubmission, WorkerGone
 
-        return SandboxSubmission(self, worker, path, workdir, derivative_names, parameters)
+        try:
+            return SandboxSubmission(self, self._acquire(), path, workdir, derivative_names, parameters)
+        except WorkerGone:  # the worker died between submissions: one more try, on a fresh one
+            return SandboxSubmission(self, self._acquire(), path, workdir, derivative_names, parameters)
 
 

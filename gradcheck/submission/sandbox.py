@@ -34,6 +34,10 @@ from .pool import (  # noqa: F401  (re-exported: the sandbox's public names live
 )
 
 
+class WorkerGone(SandboxCrash):
+    """The worker process was gone before the submission started (not the submission's doing)."""
+
+
 class SandboxSubmission:
     """A submission module running in a sandboxed child (see the Submission protocol)."""
 
@@ -69,7 +73,8 @@ class SandboxSubmission:
                 self.pid = json.loads(worker.control.recv(1 << 16))["pid"]
             except (OSError, ValueError, KeyError) as exc:  # the worker itself is gone
                 worker.process.kill()
-                raise SandboxCrash(f"{path}: the sandbox worker failed ({exc})") from None
+                worker.process.wait()  # reaped, so the pool will not hand it out again
+                raise WorkerGone(f"{path}: the sandbox worker failed ({exc})") from None
             header, _ = self._receive()
         except BaseException:
             self.close()

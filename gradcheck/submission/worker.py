@@ -68,9 +68,11 @@ def main() -> None:
             message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
         except OSError:
             break
-        if not message or not fds:
-            break  # the grader is done (or sent something we cannot use)
+        if not message:
+            break  # the grader is done
         request = json.loads(message)
+        if not fds:
+            continue  # a late "kill" for a child that had already ended: nothing to do
         channel = socket.socket(fileno=fds[0])
         workdir = request["workdir"]  # made by the grader, with the submission copied in
         pid = os.fork()
